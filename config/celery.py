@@ -1,0 +1,27 @@
+"""The Celery app. With no CELERY_BROKER_URL, tasks run in-process (eagerly) and the log says so."""
+
+import logging
+import os
+
+from celery import Celery
+from celery.signals import after_setup_logger
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+app = Celery("reader_revenue")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+
+def warn_if_eager() -> None:
+    from django.conf import settings
+
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        logging.getLogger("config.celery").warning(
+            "CELERY_BROKER_URL is not set: Celery tasks run in-process (eagerly)."
+        )
+
+
+@after_setup_logger.connect
+def _log_broker(**_kwargs) -> None:
+    warn_if_eager()

@@ -1,0 +1,163 @@
+"""The foundation: health check, gateway through the real SDK, a real Celery worker, start-up errors."""
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.core import mail
+
+from accounts.tasks import send_templated_email
+from payments import gateway
+from tests.conftest import requires_broker
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.mark.integration
+def test_gateway_creates_a_customer_in_localstripe_and_reads_it_back(localstripe):
+    created = gateway.create_customer(
+        email="reader@example.org", name="Ada Reader", idempotency_key="test:customer:1"
+    )
+
+    fetched = gateway.retrieve_customer(created.id)
+
+    assert created.id.startswith("cus_")
+    assert fetched == created
+    assert fetched.email == "reader@example.org"
+
+
+@pytest.mark.integration
+def test_gateway_reaches_localstripe_through_the_configured_api_base(localstripe):
+    gateway.create_customer(email="one@example.org", idempotency_key="test:customer:base")
+
+    listing = gateway.client().v1.customers.list({"limit": 10})
+
+    assert [c.email for c in listing.data] == ["one@example.org"]
+
+
+@pytest.mark.integration
+def test_healthz_answers_200_when_database_broker_and_stripe_are_reachable(client, localstripe, db):
+    response = client.get("/healthz")
+
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "ok"
+    assert set(body["components"]) == {"database", "broker", "stripe"}
+
+
+def test_healthz_answers_503_naming_stripe_when_it_is_unreachable(client, db, settings):
+    from tests.localstripe import free_port
+
+    settings.STRIPE_API_BASE = f"http://127.0.0.1:{free_port()}"
+    settings.STRIPE_MAX_NETWORK_RETRIES = 0
+
+    response = client.get("/healthz")
+
+    assert response.status_code == 503
+    assert response.json()["failing"] == ["stripe"]
+
+
+def test_healthz_answers_503_naming_the_broker_when_it_is_unreachable(client, db, settings, localstripe):
+    from tests.localstripe import free_port
+
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    settings.CELERY_BROKER_URL = f"redis://127.0.0.1:{free_port()}/0"
+
+    response = client.get("/healthz")
+
+    assert response.status_code == 503
+    assert response.json()["failing"] == ["broker"]
+
+
+@pytest.mark.integration
+@requires_broker
+def test_a_task_runs_on_a_real_celery_worker_through_the_broker(celery_worker_thread):
+    result = send_templated_email.delay(
+        to="reader@example.org", template="emails/welcome", context={"name": "Ada"}
+    )
+
+    deadline = time.monotonic() + 20
+    while not mail.outbox and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+    assert [m.to for m in mail.outbox] == [["reader@example.org"]]
+    assert "Ada" in mail.outbox[0].body
+    assert result.id  # queued through the broker, not run inline
+    from django.conf import settings
+
+    assert settings.CELERY_BROKER_URL.startswith("redis://")
+
+
+def test_without_a_broker_tasks_run_in_process_and_say_so(caplog, settings):
+    from config.celery import warn_if_eager
+
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    with caplog.at_level("WARNING", logger="config.celery"):
+        warn_if_eager()
+
+    assert "CELERY_BROKER_URL is not set" in caplog.text
+
+
+def _start(command: list[str], **env_overrides: str) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "STRIPE_", "DATABASE_"))}
+    env.update(env_overrides)
+    return subprocess.run(
+        [sys.executable, *command], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+
+
+def test_production_start_without_secret_key_stops_with_one_line_naming_it():
+    result = _start(["manage.py", "check"], DJANGO_DEBUG="false")
+
+    assert result.returncode == 1
+    lines = result.stderr.strip().splitlines()
+    assert lines == ["Configuration error: DJANGO_SECRET_KEY is not set (required when DJANGO_DEBUG is off)"]
+
+
+def test_production_start_without_stripe_key_names_that_variable():
+    result = _start(
+        ["manage.py", "check"],
+        DJANGO_DEBUG="false",
+        DJANGO_SECRET_KEY="x" * 50,
+        DJANGO_ALLOWED_HOSTS="example.org",
+    )
+
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [
+        "Configuration error: STRIPE_SECRET_KEY is not set (required when DJANGO_DEBUG is off)"
+    ]
+
+
+def test_unreachable_database_stops_start_up_with_one_line_naming_database_url():
+    from tests.localstripe import free_port
+
+    port = free_port()
+    result = _start(
+        ["manage.py", "migrate"],
+        DJANGO_DEBUG="true",
+        DATABASE_URL=f"postgres://postgres@127.0.0.1:{port}/nowhere",
+    )
+
+    assert result.returncode == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith(
+        f"Configuration error: DATABASE_URL (postgres://127.0.0.1:{port}/nowhere) is unreachable"
+    )
+
+
+def test_wsgi_start_with_unreachable_database_stops_with_one_line():
+    from tests.localstripe import free_port
+
+    result = _start(
+        ["-c", "import config.wsgi"],
+        DJANGO_DEBUG="true",
+        DATABASE_URL=f"postgres://postgres@127.0.0.1:{free_port()}/nowhere",
+    )
+
+    assert result.returncode == 1
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "DATABASE_URL" in result.stderr
