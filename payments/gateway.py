@@ -143,3 +143,245 @@ def create_customer(
 
 def retrieve_customer(customer_id: str) -> Customer:
     return parse_customer(to_dict(_call("customer retrieve", client().v1.customers.retrieve, customer_id)))
+
+
+@dataclass(frozen=True)
+class BalanceTransaction:
+    """How a charge or refund settled: in the account's currency, with Stripe's fee and rate."""
+
+    id: str
+    amount: int
+    currency: str
+    fee: int
+    net: int
+    exchange_rate: str | None  # decimal text, never a float
+    source_id: str | None
+    type: str
+
+
+def parse_balance_transaction(data: Mapping) -> BalanceTransaction:
+    rate = data.get("exchange_rate")
+    return BalanceTransaction(
+        id=data["id"],
+        amount=int(data["amount"]),
+        currency=str(data["currency"]).upper(),
+        fee=int(data.get("fee") or 0),
+        net=int(data.get("net") or 0),
+        exchange_rate=None if rate is None else str(rate),
+        source_id=object_id(data.get("source")),
+        type=data.get("type") or "",
+    )
+
+
+@dataclass(frozen=True)
+class Charge:
+    id: str
+    amount: int
+    amount_refunded: int
+    currency: str
+    status: str
+    paid: bool
+    created: int
+    payment_intent_id: str | None
+    invoice_id: str | None
+    customer_id: str | None
+    payment_method_id: str | None
+    balance_transaction_id: str | None
+    balance_transaction: BalanceTransaction | None
+    card_brand: str
+    card_last4: str
+    card_fingerprint: str
+    failure_code: str | None
+    failure_message: str | None
+
+
+def parse_charge(data: Mapping) -> Charge:
+    card = ((data.get("payment_method_details") or {}).get("card")) or {}
+    balance = data.get("balance_transaction")
+    return Charge(
+        id=data["id"],
+        amount=int(data["amount"]),
+        amount_refunded=int(data.get("amount_refunded") or 0),
+        currency=str(data["currency"]).upper(),
+        status=data.get("status") or "",
+        paid=bool(data.get("paid")),
+        created=int(data.get("created") or 0),
+        payment_intent_id=object_id(data.get("payment_intent")),
+        invoice_id=object_id(data.get("invoice")),
+        customer_id=object_id(data.get("customer")),
+        payment_method_id=object_id(data.get("payment_method")),
+        balance_transaction_id=object_id(balance),
+        balance_transaction=parse_balance_transaction(balance) if isinstance(balance, Mapping) else None,
+        card_brand=card.get("brand") or "",
+        card_last4=card.get("last4") or "",
+        card_fingerprint=card.get("fingerprint") or "",
+        failure_code=data.get("failure_code"),
+        failure_message=data.get("failure_message"),
+    )
+
+
+@dataclass(frozen=True)
+class PaymentIntent:
+    id: str
+    status: str
+    amount: int
+    currency: str
+    created: int
+    client_secret: str | None
+    customer_id: str | None
+    payment_method_id: str | None
+    invoice_id: str | None
+    latest_charge_id: str | None
+    latest_charge: Charge | None
+    next_action_type: str | None
+    last_error_code: str | None
+    last_error_decline_code: str | None
+    last_error_message: str | None
+    metadata: dict = field(default_factory=dict)
+
+
+def parse_payment_intent(data: Mapping) -> PaymentIntent:
+    """Old shape: `latest_charge` (or `charges.data`) is a whole object; today it is an id."""
+    latest = data.get("latest_charge")
+    if latest is None:
+        old_charges = ((data.get("charges") or {}).get("data")) or []
+        latest = old_charges[-1] if old_charges else None
+    error = data.get("last_payment_error") or {}
+    next_action = data.get("next_action") or {}
+    return PaymentIntent(
+        id=data["id"],
+        status=data["status"],
+        amount=int(data["amount"]),
+        currency=str(data["currency"]).upper(),
+        created=int(data.get("created") or 0),
+        client_secret=data.get("client_secret"),
+        customer_id=object_id(data.get("customer")),
+        payment_method_id=object_id(data.get("payment_method")),
+        invoice_id=object_id(data.get("invoice")),
+        latest_charge_id=object_id(latest),
+        latest_charge=parse_charge(latest) if isinstance(latest, Mapping) else None,
+        next_action_type=next_action.get("type"),
+        last_error_code=error.get("code"),
+        last_error_decline_code=error.get("decline_code"),
+        last_error_message=error.get("message"),
+        metadata=dict(data.get("metadata") or {}),
+    )
+
+
+@dataclass(frozen=True)
+class CardDetails:
+    brand: str
+    last4: str
+    fingerprint: str
+    exp_month: int | None
+    exp_year: int | None
+
+
+def parse_card(data: Mapping) -> CardDetails:
+    """From a PaymentMethod (`card` inside) or a legacy Card object (fields at top level)."""
+    card = data.get("card") if isinstance(data.get("card"), Mapping) else data
+    return CardDetails(
+        brand=str(card.get("brand") or "").lower(),
+        last4=card.get("last4") or "",
+        fingerprint=card.get("fingerprint") or "",
+        exp_month=card.get("exp_month"),
+        exp_year=card.get("exp_year"),
+    )
+
+
+def retrieve_payment_intent(payment_intent_id: str) -> PaymentIntent:
+    """The current intent with its latest charge and that charge's balance transaction expanded."""
+    result = _call(
+        "payment intent retrieve",
+        client().v1.payment_intents.retrieve,
+        payment_intent_id,
+        {"expand": ["latest_charge.balance_transaction"]},
+    )
+    return parse_payment_intent(to_dict(result))
+
+
+def retrieve_charge(charge_id: str) -> Charge:
+    result = _call(
+        "charge retrieve", client().v1.charges.retrieve, charge_id, {"expand": ["balance_transaction"]}
+    )
+    return parse_charge(to_dict(result))
+
+
+def retrieve_balance_transaction(balance_transaction_id: str) -> BalanceTransaction:
+    result = _call(
+        "balance transaction retrieve",
+        client().v1.balance_transactions.retrieve,
+        balance_transaction_id,
+    )
+    return parse_balance_transaction(to_dict(result))
+
+
+def retrieve_card(payment_method_id: str) -> CardDetails:
+    """Brand and last four of a saved payment method (localstripe's charges do not carry them)."""
+    result = _call("payment method retrieve", client().v1.payment_methods.retrieve, payment_method_id)
+    return parse_card(to_dict(result))
+
+
+@dataclass(frozen=True)
+class Subscription:
+    id: str
+    status: str
+    customer_id: str | None
+    plan_id: str | None
+    amount: int | None
+    currency: str
+    interval: str | None
+    created: int
+    current_period_end: int | None
+    cancel_at_period_end: bool
+    canceled_at: int | None
+    ended_at: int | None
+    latest_invoice_id: str | None
+    latest_invoice_payment_intent: PaymentIntent | None
+    metadata: dict = field(default_factory=dict)
+
+
+def parse_subscription(data: Mapping) -> Subscription:
+    """Old shape: `plan` and `current_period_end` on the subscription; today: on its items."""
+    items = ((data.get("items") or {}).get("data")) or []
+    first_item = items[0] if items else {}
+    plan = data.get("plan") or first_item.get("plan") or {}
+    price = first_item.get("price") or {}
+    recurring = price.get("recurring") or {}
+    amount = plan.get("amount")
+    if amount is None:
+        amount = price.get("unit_amount")
+    quantity = first_item.get("quantity") or data.get("quantity") or 1
+    period_end = data.get("current_period_end") or first_item.get("current_period_end")
+    latest_invoice = data.get("latest_invoice")
+    latest_pi = None
+    if isinstance(latest_invoice, Mapping) and isinstance(latest_invoice.get("payment_intent"), Mapping):
+        latest_pi = parse_payment_intent(latest_invoice["payment_intent"])
+    currency = data.get("currency") or plan.get("currency") or price.get("currency") or ""
+    return Subscription(
+        id=data["id"],
+        status=data["status"],
+        customer_id=object_id(data.get("customer")),
+        plan_id=plan.get("id") or price.get("id"),
+        amount=None if amount is None else int(amount) * int(quantity),
+        currency=str(currency).upper(),
+        interval=plan.get("interval") or recurring.get("interval"),
+        created=int(data.get("created") or 0),
+        current_period_end=period_end,
+        cancel_at_period_end=bool(data.get("cancel_at_period_end")),
+        canceled_at=data.get("canceled_at"),
+        ended_at=data.get("ended_at"),
+        latest_invoice_id=object_id(latest_invoice),
+        latest_invoice_payment_intent=latest_pi,
+        metadata=dict(data.get("metadata") or {}),
+    )
+
+
+def retrieve_subscription(subscription_id: str) -> Subscription:
+    result = _call(
+        "subscription retrieve",
+        client().v1.subscriptions.retrieve,
+        subscription_id,
+        {"expand": ["latest_invoice.payment_intent"]},
+    )
+    return parse_subscription(to_dict(result))

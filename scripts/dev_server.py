@@ -62,6 +62,7 @@ def main() -> None:
         raise SystemExit(0)
 
     signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # Ctrl-C even when started in background
     try:
         state_dir = ROOT / "var" / "localstripe"
         children.append(
@@ -99,6 +100,8 @@ def main() -> None:
                     cwd=ROOT,
                 )
             )
+        else:
+            print("CELERY_BROKER_URL is not set: Celery tasks run in-process (eagerly).")
         print(f"Serving {site_url} (Ctrl-C stops everything)")
         print(f"Outgoing emails are written to {ROOT / 'var' / 'outbox'}/")
         server = subprocess.Popen([PYTHON, "manage.py", "runserver", f"127.0.0.1:{port}"], cwd=ROOT)

@@ -1,0 +1,76 @@
+"""State changes of contributions; the only place a contribution's status moves."""
+
+import logging
+from datetime import UTC, datetime
+
+from django.db import transaction
+
+from payments import gateway, ledger
+from payments.models import Contribution
+
+logger = logging.getLogger(__name__)
+
+Status = Contribution.Status
+
+# A contribution only moves forward: a late "requires_action" never undoes a success.
+SETTLED_STATUSES = {Status.SUCCEEDED, Status.REFUNDED, Status.PARTIALLY_REFUNDED, Status.DISPUTED}
+
+
+def _timestamp(value: int | None) -> datetime | None:
+    return datetime.fromtimestamp(value, tz=UTC) if value else None
+
+
+@transaction.atomic
+def contribution_apply_payment_intent(
+    *,
+    payment_intent: gateway.PaymentIntent,
+    card: gateway.CardDetails | None = None,
+    contribution: Contribution | None = None,
+) -> tuple[Contribution | None, bool]:
+    """Bring our contribution in line with Stripe's PaymentIntent; safe to call twice, in any order.
+
+    Returns the contribution (None when we have none for this intent) and whether this call is
+    the one that saw it succeed, so the caller sends the receipt exactly once.
+    """
+    queryset = Contribution.objects.select_for_update()
+    if contribution is not None:
+        contribution = queryset.get(pk=contribution.pk)
+    else:
+        contribution = queryset.filter(stripe_payment_intent_id=payment_intent.id).first()
+    if contribution is None:
+        return None, False
+
+    if contribution.stripe_payment_intent_id is None:
+        contribution.stripe_payment_intent_id = payment_intent.id
+    became_succeeded = False
+    charge = payment_intent.latest_charge
+    if payment_intent.status == "succeeded":
+        if contribution.status not in SETTLED_STATUSES:
+            contribution.status = Status.SUCCEEDED
+            contribution.succeeded_at = _timestamp(charge.created if charge else payment_intent.created)
+            contribution.failure_code = ""
+            contribution.failure_message = ""
+            became_succeeded = True
+        if charge is not None:
+            contribution.stripe_charge_id = charge.id
+    elif contribution.status not in SETTLED_STATUSES:
+        if payment_intent.status == "requires_action":
+            contribution.status = Status.REQUIRES_ACTION
+        elif payment_intent.status in {"requires_payment_method", "canceled"} and (
+            payment_intent.last_error_code or payment_intent.status == "canceled"
+        ):
+            contribution.status = Status.FAILED
+            contribution.failure_code = (
+                payment_intent.last_error_decline_code or payment_intent.last_error_code or "canceled"
+            )[:100]
+            contribution.failure_message = (payment_intent.last_error_message or "")[:500]
+
+    card_brand = card.brand if card else (charge.card_brand if charge else "")
+    card_last4 = card.last4 if card else (charge.card_last4 if charge else "")
+    if card_last4 and not contribution.card_last4:
+        contribution.card_brand, contribution.card_last4 = card_brand, card_last4
+    contribution.save()
+
+    if payment_intent.status == "succeeded" and charge is not None:
+        ledger.record_charge(charge=charge, contribution=contribution)
+    return contribution, became_succeeded
