@@ -121,6 +121,7 @@ class Contribution(Attribution):
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
     succeeded_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    receipt_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("contribution")
@@ -135,6 +136,36 @@ class Contribution(Attribution):
 
     def __str__(self) -> str:
         return f"{self.get_frequency_display()} {self.amount_minor} {self.currency} ({self.status})"
+
+
+class AmountPreset(models.Model):
+    """An amount offered on the checkout page for one currency and frequency, set by staff."""
+
+    currency = models.CharField(_("currency"), max_length=3)
+    frequency = models.CharField(_("frequency"), max_length=10, choices=Frequency.choices)
+    amount_minor = models.BigIntegerField(_("amount (minor units)"))
+    is_default = models.BooleanField(_("selected by default"), default=False)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("amount preset")
+        verbose_name_plural = _("amount presets")
+        ordering = ["currency", "frequency", "position", "amount_minor"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["currency", "frequency", "amount_minor"], name="amount_preset_unique_amount"
+            ),
+            models.UniqueConstraint(
+                fields=["currency", "frequency"],
+                condition=Q(is_default=True),
+                name="amount_preset_one_default",
+            ),
+            models.CheckConstraint(condition=Q(amount_minor__gt=0), name="amount_preset_amount_positive"),
+            models.CheckConstraint(condition=CURRENCY_CODE_CHECK, name="amount_preset_currency_iso"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_frequency_display()} {self.amount_minor} {self.currency}"
 
 
 class LedgerEntry(models.Model):

@@ -1,0 +1,456 @@
+"""Checkout: record the contribution first, then move money through the gateway; gifts and memberships.
+
+The server creates and confirms the payment itself; the page only completes 3-D Secure when the
+answer is `requires_action`. Every money-moving Stripe call carries a key derived from our row.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from membership.models import Membership
+from membership.services import membership_apply_subscription
+from payments import breaker, gateway, ratelimit, services
+from payments.errors import CheckoutError, IdempotencyConflict, RateLimited
+from payments.fees import fee_for
+from payments.models import Contribution, Contributor, Frequency
+from payments.money import format_money
+from payments.rules import amount_limits
+from payments.selectors import enabled_currency, suggested_monthly_amount
+
+Status = Contribution.Status
+INTERVALS = {Frequency.MONTHLY: Membership.Interval.MONTH, Frequency.ANNUAL: Membership.Interval.YEAR}
+PAYMENT_METHOD_PATTERN = re.compile(r"^(pm|card)_[A-Za-z0-9_]{1,250}$")
+MEMBERSHIP_PRODUCT_ID = "prod_membership"
+
+
+@dataclass(frozen=True)
+class CheckoutRequest:
+    amount_minor: int
+    currency: str
+    frequency: str
+    email: str
+    payment_method_id: str
+    name: str = ""
+    cover_fee: bool = False
+    attribution: dict[str, str] = field(default_factory=dict)
+    dedication: str = ""
+    anonymous: bool = False
+
+
+@dataclass(frozen=True)
+class Requester:
+    """Who asks: the client IP (for limits), the browser session and account (for ownership)."""
+
+    ip: str
+    session_key: str
+    user_id: int | None = None
+    idempotency_key: str | None = None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    contribution: Contribution
+    client_secret: str | None = None
+    next_action_type: str | None = None
+    replayed: bool = False
+
+
+def _limit(*, scope: str, value: str, rate: ratelimit.Rate, message: str) -> None:
+    retry_after = ratelimit.hit(scope=scope, value=value, rate=rate)
+    if retry_after is not None:
+        raise RateLimited(message, retry_after=retry_after)
+
+
+def _check_ip(requester: Requester, *, tightened: bool) -> None:
+    rate = ratelimit.parse_rate(settings.CHECKOUT_RATE_LIMIT)
+    if tightened:
+        rate = rate.divided(settings.CHECKOUT_BREAKER_RATE_DIVISOR)
+    _limit(
+        scope="checkout-ip",
+        value=requester.ip,
+        rate=rate,
+        message=_("Too many payment attempts from your connection. Please wait and try again later."),
+    )
+
+
+def _check_amount(*, amount_minor: int, currency: str, frequency: str, tightened: bool) -> None:
+    limits = amount_limits(currency=currency, frequency=frequency, tightened=tightened)
+    if not limits.min_minor <= amount_minor <= limits.max_minor:
+        raise CheckoutError(
+            _("Please choose an amount between %(min)s and %(max)s.")
+            % {
+                "min": format_money(limits.min_minor, currency),
+                "max": format_money(limits.max_minor, currency),
+            },
+            field="amount",
+        )
+
+
+def _validated(checkout: CheckoutRequest, *, tightened: bool) -> CheckoutRequest:
+    """Checks no schema can express; raises CheckoutError naming the field, before anything is written."""
+    currency = enabled_currency(checkout.currency)
+    if checkout.frequency not in Frequency.values:
+        raise CheckoutError(_("Choose once, monthly or annual."), field="frequency")
+    _check_amount(
+        amount_minor=checkout.amount_minor,
+        currency=currency,
+        frequency=checkout.frequency,
+        tightened=tightened,
+    )
+    email = (checkout.email or "").strip().lower()
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise CheckoutError(_("Please enter a valid email address."), field="email") from None
+    method = checkout.payment_method_id or ""
+    if not PAYMENT_METHOD_PATTERN.match(method):
+        raise CheckoutError(_("Please enter your card details."), field="payment_method")
+    if checkout.frequency != Frequency.ONE_OFF and not method.startswith("pm_"):
+        raise CheckoutError(_("This card cannot be saved for a membership."), field="payment_method")
+    campaign = checkout.attribution.get("campaign", "")
+    if campaign and not re.fullmatch(r"[-a-zA-Z0-9_]+", campaign):
+        raise CheckoutError(_("Campaign must be a slug."), field="campaign")
+    return CheckoutRequest(**{**checkout.__dict__, "currency": currency, "email": email})
+
+
+def _card(payment_method_id: str) -> gateway.CardDetails:
+    """Brand, last four and fingerprint of the card; refused when it failed too often lately."""
+    try:
+        card = gateway.retrieve_card(payment_method_id)
+    except gateway.GatewayError:
+        raise CheckoutError(
+            _("We could not read this card. Please enter it again."), field="payment_method"
+        ) from None
+    if card.fingerprint:
+        rate = ratelimit.parse_rate(settings.CHECKOUT_CARD_FAILURE_LIMIT)
+        retry_after = ratelimit.exceeded(scope="checkout-card-failures", value=card.fingerprint, rate=rate)
+        if retry_after is not None:
+            raise RateLimited(
+                _("This card was declined too many times. Please use another card or try again later."),
+                retry_after=retry_after,
+                field="payment_method",
+            )
+    return card
+
+
+def _replay(existing: Contribution, *, requester: Requester, same_request: bool) -> Outcome:
+    """The same Idempotency-Key again: the same contribution, never a second charge."""
+    owner = (requester.user_id and existing.user_id == requester.user_id) or (
+        existing.session_key and existing.session_key == requester.session_key
+    )
+    if not owner or not same_request:
+        raise IdempotencyConflict(
+            _("This payment attempt was already used for another request. Please reload the page."),
+            code="idempotency_key_reused",
+        )
+    return Outcome(**{**contribution_refresh(contribution=existing).__dict__, "replayed": True})
+
+
+def _same_request(existing: Contribution, checkout: CheckoutRequest) -> bool:
+    chosen = existing.amount_minor - existing.fee_covered_minor
+    return (chosen, existing.currency, existing.frequency, existing.contributor.email.lower()) == (
+        checkout.amount_minor,
+        (checkout.currency or "").upper(),
+        checkout.frequency,
+        (checkout.email or "").strip().lower(),
+    )
+
+
+def _contributor(*, email: str, name: str, user_id: int | None) -> Contributor:
+    """Find-or-create by lower-cased email; fill the name and account link when we learn them."""
+    contributor = Contributor.objects.filter(email__iexact=email).first()
+    if contributor is None:
+        contributor, _created = Contributor.objects.get_or_create(
+            email=email, defaults={"name": name, "user_id": user_id}
+        )
+    changed = []
+    if name and not contributor.name:
+        contributor.name, changed = name, [*changed, "name"]
+    if user_id and not contributor.user_id:
+        contributor.user_id, changed = user_id, [*changed, "user"]
+    if changed:
+        contributor.save(update_fields=changed)
+    return contributor
+
+
+def _metadata(contribution: Contribution) -> dict[str, str]:
+    return {
+        "contribution": str(contribution.public_id),
+        **{k: v for k, v in contribution.attribution().items() if v},
+    }
+
+
+def _customer_id(contributor: Contributor) -> str:
+    if contributor.stripe_customer_id:
+        return contributor.stripe_customer_id
+    customer = gateway.create_customer(
+        email=contributor.email,
+        name=contributor.name,
+        metadata={"contributor": str(contributor.pk)},
+        idempotency_key=f"contributor:{contributor.pk}:customer",
+    )
+    Contributor.objects.filter(pk=contributor.pk, stripe_customer_id__isnull=True).update(
+        stripe_customer_id=customer.id
+    )
+    contributor.refresh_from_db(fields=["stripe_customer_id"])
+    return contributor.stripe_customer_id
+
+
+def _apply(contribution: Contribution, intent: gateway.PaymentIntent, card: gateway.CardDetails) -> Outcome:
+    contribution, _became = services.contribution_apply_payment_intent(
+        payment_intent=intent, card=card, contribution=contribution
+    )
+    return _outcome(contribution, intent, card)
+
+
+def _outcome(contribution: Contribution, intent: gateway.PaymentIntent | None, card) -> Outcome:
+    if contribution.status == Status.FAILED and card is not None and card.fingerprint:
+        ratelimit.hit(
+            scope="checkout-card-failures",
+            value=card.fingerprint,
+            rate=ratelimit.parse_rate(settings.CHECKOUT_CARD_FAILURE_LIMIT),
+        )
+    if contribution.status == Status.REQUIRES_ACTION and intent is not None:
+        return Outcome(
+            contribution,
+            client_secret=intent.client_secret,
+            next_action_type=intent.next_action_type or "use_stripe_sdk",
+        )
+    return Outcome(contribution)
+
+
+def _pay_once(contribution: Contribution, *, payment_method_id: str, card: gateway.CardDetails) -> Outcome:
+    """Save the card on a Customer (for the one-click membership offer), then create and confirm.
+
+    A card Stripe refuses to save may still pay as a guest, so saving never blocks the gift.
+    """
+    customer_id = None
+    if payment_method_id.startswith("pm_"):
+        customer_id = _customer_id(contribution.contributor)
+        try:
+            gateway.attach_payment_method(
+                payment_method_id=payment_method_id,
+                customer_id=customer_id,
+                idempotency_key=f"contribution:{contribution.public_id}:attach",
+            )
+        except gateway.CardError:
+            customer_id = None
+    intent = gateway.create_payment_intent(
+        amount=contribution.amount_minor,
+        currency=contribution.currency,
+        payment_method_id=payment_method_id,
+        customer_id=customer_id,
+        metadata=_metadata(contribution),
+        idempotency_key=f"contribution:{contribution.public_id}:payment_intent",
+    )
+    Contribution.objects.filter(pk=contribution.pk).update(stripe_payment_intent_id=intent.id)
+    try:
+        intent = gateway.confirm_payment_intent(
+            intent.id, idempotency_key=f"contribution:{contribution.public_id}:confirm"
+        )
+    except gateway.CardError:
+        intent = gateway.retrieve_payment_intent(intent.id)
+    return _apply(contribution, intent, card)
+
+
+def _start_membership(
+    contribution: Contribution,
+    *,
+    customer_id: str,
+    payment_method_id: str,
+    card: gateway.CardDetails,
+    attach: bool = True,
+) -> Outcome:
+    """Customer with the card as default, the Plan for this amount, then the Subscription."""
+    membership = contribution.membership
+    if attach:
+        try:
+            gateway.attach_payment_method(
+                payment_method_id=payment_method_id,
+                customer_id=customer_id,
+                idempotency_key=f"membership:{membership.pk}:attach",
+            )
+        except gateway.CardError as exc:
+            failed = services.contribution_fail_before_intent(
+                contribution=contribution, code=exc.decline_code or exc.code, message=str(exc)
+            )
+            return _outcome(failed, None, card)
+    gateway.set_default_payment_method(customer_id=customer_id, payment_method_id=payment_method_id)
+    plan = gateway.get_or_create_plan(
+        amount=contribution.amount_minor,
+        currency=contribution.currency,
+        interval=membership.interval,
+        product_id=MEMBERSHIP_PRODUCT_ID,
+        product_name=_("%(site)s membership") % {"site": settings.SITE_NAME},
+    )
+    subscription = gateway.create_subscription(
+        customer_id=customer_id,
+        plan_id=plan.id,
+        metadata={"membership": str(membership.pk), **_metadata(contribution)},
+        idempotency_key=f"membership:{membership.pk}:subscription",
+    )
+    membership_apply_subscription(
+        subscription=subscription, observed_at=timezone.now(), membership=membership
+    )
+    Contribution.objects.filter(pk=contribution.pk).update(stripe_invoice_id=subscription.latest_invoice_id)
+    intent = subscription.latest_invoice_payment_intent
+    if intent is None:
+        return Outcome(contribution)
+    return _apply(contribution, intent, card)
+
+
+def _record(
+    checkout: CheckoutRequest, *, requester: Requester, fee: int, idempotency_key: str | None
+) -> Contribution:
+    """The contribution (and membership) rows, written before Stripe hears of them."""
+    with transaction.atomic():
+        contributor = _contributor(email=checkout.email, name=checkout.name, user_id=requester.user_id)
+        attribution = {key: value for key, value in checkout.attribution.items() if value}
+        membership = None
+        if checkout.frequency in INTERVALS:
+            membership = Membership.objects.create(
+                contributor=contributor,
+                interval=INTERVALS[checkout.frequency],
+                amount_minor=checkout.amount_minor + fee,
+                currency=checkout.currency,
+                **attribution,
+            )
+        return Contribution.objects.create(
+            contributor=contributor,
+            membership=membership,
+            frequency=checkout.frequency,
+            amount_minor=checkout.amount_minor + fee,
+            fee_covered_minor=fee,
+            currency=checkout.currency,
+            idempotency_key=idempotency_key,
+            session_key=requester.session_key,
+            user_id=requester.user_id,
+            dedication=checkout.dedication,
+            anonymous=checkout.anonymous,
+            **attribution,
+        )
+
+
+def contribution_checkout(*, checkout: CheckoutRequest, requester: Requester) -> Outcome:
+    """Validate, limit, record, then charge once; the same Idempotency-Key answers the same contribution."""
+    key = requester.idempotency_key
+    if key:
+        existing = Contribution.objects.select_related("contributor").filter(idempotency_key=key).first()
+        if existing is not None:
+            return _replay(existing, requester=requester, same_request=_same_request(existing, checkout))
+    tightened = breaker.breaker_state().tripped
+    _check_ip(requester, tightened=tightened)
+    checkout = _validated(checkout, tightened=tightened)
+    _limit(
+        scope="checkout-email",
+        value=checkout.email,
+        rate=ratelimit.parse_rate(settings.CHECKOUT_EMAIL_RATE_LIMIT),
+        message=_("Too many payment attempts for this email address. Please try again later."),
+    )
+    card = _card(checkout.payment_method_id)
+    fee = fee_for(amount_minor=checkout.amount_minor, currency=checkout.currency) if checkout.cover_fee else 0
+    try:
+        contribution = _record(checkout, requester=requester, fee=fee, idempotency_key=key)
+    except IntegrityError:
+        existing = Contribution.objects.select_related("contributor").filter(idempotency_key=key).first()
+        if key is None or existing is None:
+            raise
+        return _replay(existing, requester=requester, same_request=_same_request(existing, checkout))
+    if contribution.membership_id is None:
+        return _pay_once(contribution, payment_method_id=checkout.payment_method_id, card=card)
+    return _start_membership(
+        contribution,
+        customer_id=_customer_id(contribution.contributor),
+        payment_method_id=checkout.payment_method_id,
+        card=card,
+    )
+
+
+def upgrade_key(gift: Contribution) -> str:
+    return f"upgrade:{gift.public_id}"
+
+
+def contribution_upgrade(*, gift: Contribution, amount_minor: int | None, requester: Requester) -> Outcome:
+    """Turn a succeeded one-off gift into a monthly membership with the card saved at the gift."""
+    if (
+        gift.frequency != Frequency.ONE_OFF
+        or gift.status != Status.SUCCEEDED
+        or not gift.stripe_payment_intent_id
+    ):
+        raise CheckoutError(
+            _("Only a completed one-off gift can become a membership."), code="upgrade_unavailable"
+        )
+    existing = Contribution.objects.filter(idempotency_key=upgrade_key(gift)).first()
+    if existing is not None:
+        return Outcome(**{**contribution_refresh(contribution=existing).__dict__, "replayed": True})
+    tightened = breaker.breaker_state().tripped
+    _check_ip(requester, tightened=tightened)
+    if amount_minor is None:
+        amount_minor = suggested_monthly_amount(one_off_minor=gift.amount_minor, currency=gift.currency)
+    _check_amount(
+        amount_minor=amount_minor or 0,
+        currency=gift.currency,
+        frequency=Frequency.MONTHLY,
+        tightened=tightened,
+    )
+    intent = gateway.retrieve_payment_intent(gift.stripe_payment_intent_id)
+    if not intent.customer_id or not intent.payment_method_id:
+        raise CheckoutError(
+            _("Your card was not saved with this gift. Please use the membership form."),
+            code="upgrade_unavailable",
+        )
+    card = _card(intent.payment_method_id)
+    checkout = CheckoutRequest(
+        amount_minor=amount_minor,
+        currency=gift.currency,
+        frequency=Frequency.MONTHLY,
+        email=gift.contributor.email,
+        payment_method_id=intent.payment_method_id,
+        name=gift.contributor.name,
+        attribution=gift.attribution(),
+    )
+    try:
+        contribution = _record(checkout, requester=requester, fee=0, idempotency_key=upgrade_key(gift))
+    except IntegrityError:
+        existing = Contribution.objects.get(idempotency_key=upgrade_key(gift))
+        return Outcome(**{**contribution_refresh(contribution=existing).__dict__, "replayed": True})
+    return _start_membership(
+        contribution,
+        customer_id=intent.customer_id,
+        payment_method_id=intent.payment_method_id,
+        card=card,
+        attach=False,
+    )
+
+
+def contribution_refresh(*, contribution: Contribution) -> Outcome:
+    """The current state: while undecided, ask Stripe (the reader may just have passed 3-D Secure)."""
+    if (
+        contribution.status not in {Status.PENDING, Status.REQUIRES_ACTION}
+        or not contribution.stripe_payment_intent_id
+    ):
+        return Outcome(contribution)
+    try:
+        intent = gateway.retrieve_payment_intent(contribution.stripe_payment_intent_id)
+        contribution, _became = services.contribution_apply_payment_intent(
+            payment_intent=intent, contribution=contribution
+        )
+        membership = contribution.membership
+        if membership is not None and membership.stripe_subscription_id:
+            subscription = gateway.retrieve_subscription(membership.stripe_subscription_id)
+            membership_apply_subscription(
+                subscription=subscription, observed_at=timezone.now(), membership=membership
+            )
+            contribution.membership.refresh_from_db()
+    except gateway.GatewayError:
+        return Outcome(contribution)
+    return _outcome(contribution, intent, None)
