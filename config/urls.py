@@ -11,5 +11,6 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("api/v1/", api.urls),
     path("accounts/", include("allauth.urls")),
+    path("support/", include("payments.urls")),
     path("admin/", admin.site.urls),
 ]

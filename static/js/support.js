@@ -1,0 +1,485 @@
+/* Support page: amount and frequency choice, fee total, card and wallet payment with Stripe.js,
+   3-D Secure in the page, and errors a screen reader announces. Config comes from #checkout-config. */
+(function () {
+  "use strict";
+
+  var configNode = document.getElementById("checkout-config");
+  var form = document.getElementById("support-form");
+  if (!configNode || !form) {
+    return;
+  }
+  var config = JSON.parse(configNode.textContent);
+  var M = config.messages;
+  var exponent = config.exponent;
+  var submitButton = document.getElementById("submit-button");
+  var formError = document.getElementById("form-error");
+  var statusLine = document.getElementById("status-line");
+  var customAmount = document.getElementById("custom-amount");
+  var coverFee = document.getElementById("cover-fee");
+  var cardGroup = document.getElementById("card-element");
+  var attemptKey = null;
+  var busy = false;
+
+  /* ---- money: integer minor units in, locale text out ---- */
+
+  function minorToDecimalString(minor) {
+    var digits = String(minor);
+    if (exponent === 0) {
+      return digits;
+    }
+    digits = digits.padStart(exponent + 1, "0");
+    return digits.slice(0, -exponent) + "." + digits.slice(-exponent);
+  }
+
+  var currencyFormat = new Intl.NumberFormat(config.locale, {
+    style: "currency",
+    currency: config.currency,
+    minimumFractionDigits: exponent,
+    maximumFractionDigits: exponent,
+  });
+
+  function formatMoney(minor) {
+    return currencyFormat.format(minorToDecimalString(minor));
+  }
+
+  function fill(template, values) {
+    return template.replace(/\{(\w+)\}/g, function (match, name) {
+      return Object.prototype.hasOwnProperty.call(values, name) ? values[name] : match;
+    });
+  }
+
+  /* Reads what the reader typed; accepts "." or "," as the decimal mark and no more decimals
+     than the currency has. Returns {minor} or {error} or {empty: true}. */
+  function parseAmount(text) {
+    var cleaned = text.trim().replace(/[\s\u00a0\u202f]/g, "");
+    if (!cleaned) {
+      return { empty: true };
+    }
+    var match = cleaned.match(/^(\d+)(?:[.,](\d*))?$/);
+    if (!match) {
+      return { error: M.amountInvalid };
+    }
+    var fraction = match[2] || "";
+    if (fraction.length > exponent) {
+      return { error: exponent === 0 ? M.amountNoDecimals : fill(M.amountTooManyDecimals, { digits: exponent }) };
+    }
+    var minor = Number(match[1] + fraction.padEnd(exponent, "0"));
+    if (!Number.isSafeInteger(minor)) {
+      return { error: M.amountInvalid };
+    }
+    return { minor: minor };
+  }
+
+  /* ---- the reader's choices ---- */
+
+  function frequency() {
+    var kind = form.querySelector("input[name=kind]:checked");
+    if (!kind || kind.value === "one_off") {
+      return "one_off";
+    }
+    var interval = form.querySelector("input[name=interval]:checked");
+    return interval ? interval.value : "monthly";
+  }
+
+  function presetGroup() {
+    return form.querySelector('.preset-list[data-frequency="' + frequency() + '"]');
+  }
+
+  function chosenAmount() {
+    var typed = parseAmount(customAmount.value);
+    if (!typed.empty) {
+      return typed;
+    }
+    var preset = presetGroup() && presetGroup().querySelector("input:checked");
+    return preset ? { minor: Number(preset.value) } : { empty: true };
+  }
+
+  function amountProblem(amount) {
+    if (amount.error) {
+      return amount.error;
+    }
+    if (amount.empty) {
+      return M.amountRequired;
+    }
+    var limits = config.limits[frequency()];
+    if (amount.minor < limits.min || amount.minor > limits.max) {
+      return fill(M.amountOutOfRange, { min: formatMoney(limits.min), max: formatMoney(limits.max) });
+    }
+    return "";
+  }
+
+  /* The fee Stripe takes, grossed up so the newsroom receives the whole gift (same rule as the server). */
+  function feeFor(minor) {
+    var fee = config.fee;
+    if (!fee) {
+      return 0;
+    }
+    var total = Math.ceil(((minor + fee.fixed_minor) * 10000) / (10000 - fee.percent_basis_points));
+    return minor > 0 ? total - minor : 0;
+  }
+
+  function totalMinor(minor) {
+    return minor + (coverFee && coverFee.checked ? feeFor(minor) : 0);
+  }
+
+  /* ---- showing state ---- */
+
+  function setFieldError(inputId, errorId, message) {
+    var error = document.getElementById(errorId);
+    var input = document.getElementById(inputId);
+    if (!error) {
+      return;
+    }
+    error.textContent = message || "";
+    error.hidden = !message;
+    if (input) {
+      if (message) {
+        input.setAttribute("aria-invalid", "true");
+      } else {
+        input.removeAttribute("aria-invalid");
+      }
+    }
+  }
+
+  function showFormError(message) {
+    formError.textContent = message || "";
+    formError.hidden = !message;
+    if (message) {
+      formError.focus();
+    }
+  }
+
+  function clearErrors() {
+    showFormError("");
+    setFieldError("custom-amount", "amount-error", "");
+    setFieldError("email", "email-error", "");
+    setFieldError("card-element", "card-error", "");
+  }
+
+  function setBusy(isBusy, message) {
+    busy = isBusy;
+    submitButton.disabled = isBusy;
+    form.setAttribute("aria-busy", isBusy ? "true" : "false");
+    form.dataset.state = isBusy ? "busy" : "ready";
+    statusLine.textContent = message || "";
+  }
+
+  function refresh() {
+    var freq = frequency();
+    document.getElementById("interval-fieldset").hidden = freq === "one_off";
+    form.querySelectorAll(".preset-list").forEach(function (group) {
+      group.hidden = group.dataset.frequency !== freq;
+    });
+    var hiddenFrequency = document.getElementById("currency-form-frequency");
+    if (hiddenFrequency) {
+      hiddenFrequency.value = freq;
+    }
+    var limits = config.limits[freq];
+    document.getElementById("amount-hint").textContent = fill(M.amountHint, {
+      min: formatMoney(limits.min),
+      max: formatMoney(limits.max),
+    });
+    var amount = chosenAmount();
+    var base = amount.minor && !amount.error ? amount.minor : 0;
+    document.getElementById("fee-amount").textContent = formatMoney(feeFor(base));
+    var total = formatMoney(totalMinor(base));
+    document.getElementById("total-amount").textContent = fill(M.total[freq], { amount: total });
+    submitButton.textContent = fill(M.submit[freq], { amount: total });
+    if (paymentRequest) {
+      paymentRequest.update({ total: { label: M.walletLabel[freq], amount: totalMinor(base) } });
+    }
+  }
+
+  /* ---- the server ---- */
+
+  function newAttemptKey() {
+    if (window.crypto && typeof window.crypto.randomUUID === "function") {
+      return window.crypto.randomUUID();
+    }
+    var bytes = window.crypto.getRandomValues(new Uint8Array(16));
+    bytes[6] = (bytes[6] & 0x0f) | 0x40;
+    bytes[8] = (bytes[8] & 0x3f) | 0x80;
+    var hex = Array.prototype.map.call(bytes, function (b) {
+      return b.toString(16).padStart(2, "0");
+    }).join("");
+    return [hex.slice(0, 8), hex.slice(8, 12), hex.slice(12, 16), hex.slice(16, 20), hex.slice(20)].join("-");
+  }
+
+  function csrfToken() {
+    var input = form.querySelector("input[name=csrfmiddlewaretoken]");
+    return input ? input.value : "";
+  }
+
+  function value(id) {
+    var input = document.getElementById(id);
+    return input ? input.value.trim() : "";
+  }
+
+  function requestBody(paymentMethodId, amountMinor, payer) {
+    var body = {
+      frequency: frequency(),
+      amount: amountMinor,
+      currency: config.currency,
+      cover_fee: Boolean(coverFee && coverFee.checked),
+      payment_method: paymentMethodId,
+      dedication: value("dedication"),
+      anonymous: document.getElementById("anonymous").checked,
+    };
+    if (!config.signedIn) {
+      body.email = (payer && payer.email) || value("email");
+      body.name = (payer && payer.name) || value("name");
+    }
+    Object.keys(config.attribution).forEach(function (key) {
+      if (config.attribution[key]) {
+        body[key] = config.attribution[key];
+      }
+    });
+    return body;
+  }
+
+  async function postContribution(body) {
+    if (!attemptKey) {
+      attemptKey = newAttemptKey();
+    }
+    var response = await fetch(config.urls.contributions, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: {
+        "Content-Type": "application/json",
+        Accept: "application/json",
+        "Idempotency-Key": attemptKey,
+        "X-CSRFToken": csrfToken(),
+      },
+      body: JSON.stringify(body),
+    });
+    var data = await response.json().catch(function () {
+      return {};
+    });
+    return { status: response.status, data: data };
+  }
+
+  function thankYouUrl(data) {
+    return config.urls.thankYou.replace("00000000-0000-0000-0000-000000000000", data.id);
+  }
+
+  function cardMessage(code, fallback) {
+    return M.card[code] || fallback || M.card.card_declined;
+  }
+
+  /* Shows an API error next to the field it names, or at the top of the form. */
+  function showApiError(result) {
+    var error = (result.data && result.data.error) || {};
+    var message = error.message;
+    if (result.status === 402) {
+      setFieldError("card-element", "card-error", cardMessage(error.code, error.message));
+      showFormError(M.paymentFailed);
+      return;
+    }
+    if (result.status === 429) {
+      showFormError(message || M.tooMany);
+      return;
+    }
+    if (result.status === 409) {
+      showFormError(M.keyReused);
+      return;
+    }
+    if (typeof message !== "string" || !message || result.status >= 500) {
+      message = M.unexpected;
+    }
+    var field = error.field || "";
+    if (field.indexOf("amount") === 0) {
+      setFieldError("custom-amount", "amount-error", message);
+    } else if (field === "email") {
+      setFieldError("email", "email-error", message);
+    } else if (field === "payment_method") {
+      setFieldError("card-element", "card-error", message);
+    }
+    showFormError(field ? M.checkFields : message);
+  }
+
+  /* Pays with a payment method id; resolves true when the page moves to the thank-you page. */
+  async function pay(paymentMethodId, amountMinor, payer) {
+    var result;
+    try {
+      result = await postContribution(requestBody(paymentMethodId, amountMinor, payer));
+    } catch (networkError) {
+      showFormError(M.network);
+      return false;
+    }
+    if (result.status >= 500) {
+      showApiError(result);
+      return false;
+    }
+    var data = result.data;
+    attemptKey = null;
+    if (result.status >= 400) {
+      showApiError(result);
+      return false;
+    }
+    if (data.status === "requires_action" && data.client_secret) {
+      setBusy(true, M.authenticating);
+      var action = await stripe.handleNextAction({ clientSecret: data.client_secret });
+      if (action.error) {
+        setFieldError("card-element", "card-error", M.card.authentication_failed);
+        showFormError(M.paymentFailed);
+        return false;
+      }
+    } else if (data.status === "failed") {
+      var failure = data.error || {};
+      setFieldError("card-element", "card-error", cardMessage(failure.code, failure.message));
+      showFormError(M.paymentFailed);
+      return false;
+    }
+    setBusy(true, M.redirecting);
+    window.location.assign(thankYouUrl(data));
+    return true;
+  }
+
+  function validate() {
+    var problems = [];
+    var amountText = amountProblem(chosenAmount());
+    setFieldError("custom-amount", "amount-error", amountText);
+    if (amountText) {
+      problems.push("custom-amount");
+    }
+    var email = document.getElementById("email");
+    if (email && !config.signedIn) {
+      var emailText = !email.value.trim() ? M.emailRequired : email.validity.valid ? "" : M.emailInvalid;
+      setFieldError("email", "email-error", emailText);
+      if (emailText) {
+        problems.push("email");
+      }
+    }
+    return problems;
+  }
+
+  /* ---- Stripe.js ---- */
+
+  var stripe = Stripe(config.publishableKey);
+  var elements = stripe.elements({ locale: config.locale });
+  var card = elements.create("card", { hidePostalCode: false });
+  card.mount(cardGroup);
+  card.on("change", function (event) {
+    if (event && event.error) {
+      setFieldError("card-element", "card-error", event.error.message);
+    } else if (!document.getElementById("card-error").hidden) {
+      setFieldError("card-element", "card-error", "");
+    }
+  });
+
+  var paymentRequest = null;
+  function setUpWallet() {
+    if (typeof stripe.paymentRequest !== "function") {
+      return;
+    }
+    try {
+      var amount = chosenAmount();
+      paymentRequest = stripe.paymentRequest({
+        country: config.accountCountry,
+        currency: config.currency.toLowerCase(),
+        total: { label: M.walletLabel[frequency()], amount: amount.minor ? totalMinor(amount.minor) : 0 },
+        requestPayerEmail: !config.signedIn,
+        requestPayerName: !config.signedIn,
+      });
+    } catch (error) {
+      paymentRequest = null;
+      return;
+    }
+    Promise.resolve(paymentRequest.canMakePayment()).then(function (can) {
+      if (!can) {
+        return;
+      }
+      var button = elements.create("paymentRequestButton", { paymentRequest: paymentRequest });
+      button.mount("#payment-request-button");
+      document.getElementById("wallet").hidden = false;
+    }).catch(function () {});
+    paymentRequest.on("cancel", function () {
+      setBusy(false, "");
+    });
+    paymentRequest.on("paymentmethod", async function (event) {
+      clearErrors();
+      var amount = chosenAmount();
+      var problem = amountProblem(amount);
+      if (problem) {
+        event.complete("fail");
+        setFieldError("custom-amount", "amount-error", problem);
+        showFormError(M.checkFields);
+        return;
+      }
+      setBusy(true, M.processing);
+      event.complete("success");
+      var payer = { email: event.payerEmail, name: event.payerName };
+      var moved = await pay(event.paymentMethod.id, amount.minor, payer);
+      if (!moved) {
+        setBusy(false, "");
+      }
+    });
+  }
+
+  /* ---- events ---- */
+
+  form.addEventListener("change", function (event) {
+    var target = event.target;
+    if (target.name && target.name.indexOf("preset-") === 0) {
+      customAmount.value = "";
+      setFieldError("custom-amount", "amount-error", "");
+    }
+    refresh();
+  });
+
+  customAmount.addEventListener("input", function () {
+    var group = presetGroup();
+    if (customAmount.value.trim() && group) {
+      group.querySelectorAll("input:checked").forEach(function (input) {
+        input.checked = false;
+      });
+    }
+    refresh();
+  });
+
+  customAmount.addEventListener("blur", function () {
+    if (customAmount.value.trim()) {
+      setFieldError("custom-amount", "amount-error", amountProblem(chosenAmount()));
+    }
+  });
+
+  form.addEventListener("submit", async function (event) {
+    event.preventDefault();
+    if (busy) {
+      return;
+    }
+    clearErrors();
+    var problems = validate();
+    if (problems.length) {
+      showFormError(M.checkFields);
+      document.getElementById(problems[0]).focus();
+      return;
+    }
+    var amount = chosenAmount();
+    setBusy(true, M.processing);
+    var created;
+    try {
+      created = await stripe.createPaymentMethod({
+        type: "card",
+        card: card,
+        billing_details: { email: value("email") || undefined, name: value("name") || undefined },
+      });
+    } catch (error) {
+      created = { error: { message: M.card.card_declined } };
+    }
+    if (!created || created.error || !created.paymentMethod) {
+      var error = (created && created.error) || {};
+      setFieldError("card-element", "card-error", cardMessage(error.code, error.message));
+      showFormError(M.paymentFailed);
+      setBusy(false, "");
+      return;
+    }
+    var moved = await pay(created.paymentMethod.id, amount.minor, null);
+    if (!moved) {
+      setBusy(false, "");
+    }
+  });
+
+  setUpWallet();
+  refresh();
+})();

@@ -1,0 +1,144 @@
+"""A reader gives through the support page in Chromium, against the live site and a real localstripe."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from payments.fees import fee_for
+from payments.models import Contribution
+
+pytestmark = [pytest.mark.browser, pytest.mark.integration]
+
+THANK_YOU_URL = re.compile(r"/support/thank-you/[0-9a-f-]{36}/$")
+
+
+def fill_card(page, number, *, month="12", year="30", cvc="123", postcode="10001"):
+    page.get_by_placeholder("number").fill(number)
+    page.get_by_placeholder("exp_month").fill(month)
+    page.get_by_placeholder("exp_year").fill(year)
+    page.get_by_placeholder("cvc").fill(cvc)
+    page.get_by_placeholder("postal_code").fill(postcode)
+
+
+def choose_preset(page, label, group="One-off gift"):
+    page.get_by_role("radiogroup", name=group).get_by_text(label, exact=True).click()
+
+
+def open_support_page(page, site, query="?currency=USD"):
+    page.goto(f"{site}/support/{query}")
+    expect(page.locator("#support-form")).to_have_attribute("data-state", "ready")
+
+
+def test_reader_gives_once_by_card_and_sees_the_amount_on_the_thank_you_page(page, site):
+    open_support_page(page, site, "?currency=USD&campaign=spring-appeal&source=banner&ref=article-42")
+
+    page.get_by_text("Support us just once").click()
+    choose_preset(page, "$50")
+    page.get_by_label("Email").fill("ada@example.org")
+    page.get_by_label("Name (optional)").fill("Ada Lovelace")
+    fill_card(page, "4242424242424242")
+    page.get_by_role("button", name="Give $50.00 now").click()
+
+    page.wait_for_url(THANK_YOU_URL)
+    expect(page.get_by_role("heading", name="Thank you!")).to_be_visible()
+    expect(page.locator("#receipt-amount")).to_have_text("$50.00")
+    expect(page.locator("#receipt-card")).to_contain_text("4242")
+    contribution = Contribution.objects.get()
+    assert (contribution.status, contribution.amount_minor, contribution.currency) == (
+        "succeeded",
+        5000,
+        "USD",
+    )
+    assert (contribution.campaign, contribution.source, contribution.ref) == (
+        "spring-appeal",
+        "banner",
+        "article-42",
+    )
+
+
+def test_reader_becomes_a_monthly_member_and_sees_the_membership_thank_you_page(page, site):
+    open_support_page(page, site)
+
+    page.get_by_text("Become a member").click()
+    page.get_by_text("Monthly", exact=True).click()
+    choose_preset(page, "$20", group="Monthly membership")
+    page.get_by_label("Email").fill("grace@example.org")
+    fill_card(page, "4242424242424242")
+    page.get_by_role("button", name="Give $20.00 a month").click()
+
+    page.wait_for_url(THANK_YOU_URL)
+    expect(page.get_by_role("heading", name="Welcome, member!")).to_be_visible()
+    expect(page.locator("#receipt-amount")).to_have_text("$20.00")
+    expect(page.get_by_text("Monthly", exact=True)).to_be_visible()
+    contribution = Contribution.objects.get()
+    assert (contribution.frequency, contribution.membership.status) == ("monthly", "active")
+
+
+def test_declined_card_shows_an_error_and_keeps_the_form_filled_in(page, site):
+    open_support_page(page, site)
+
+    page.get_by_label("Other amount ($)").fill("12.50")
+    page.get_by_label("Email").fill("declined@example.org")
+    fill_card(page, "4000000000000341")
+    page.get_by_role("button", name="Give $12.50 now").click()
+
+    expect(page.locator("#card-error")).to_contain_text("declined")
+    expect(page.get_by_role("alert").first).to_contain_text("did not go through")
+    expect(page.locator("#card-element")).to_have_attribute("aria-invalid", "true")
+    expect(page.get_by_label("Other amount ($)")).to_have_value("12.50")
+    expect(page.get_by_label("Email")).to_have_value("declined@example.org")
+    expect(page.get_by_placeholder("number")).to_have_value("4000000000000341")
+    expect(page.get_by_role("button", name="Give $12.50 now")).to_be_enabled()
+    assert page.url.endswith("/support/?currency=USD")
+
+
+def test_three_d_secure_card_completes_in_the_page_box(page, site):
+    open_support_page(page, site)
+
+    choose_preset(page, "$25")
+    page.get_by_label("Email").fill("secure@example.org")
+    fill_card(page, "4000002760003184")
+    page.get_by_role("button", name="Give $25.00 now").click()
+    page.get_by_role("button", name="Complete authentication").click()
+
+    page.wait_for_url(THANK_YOU_URL)
+    expect(page.get_by_role("heading", name="Thank you!")).to_be_visible()
+    expect(page.locator("#receipt-amount")).to_have_text("$25.00")
+
+
+def test_failed_three_d_secure_shows_an_error_in_the_page(page, site):
+    open_support_page(page, site)
+
+    choose_preset(page, "$25")
+    page.get_by_label("Email").fill("unsure@example.org")
+    fill_card(page, "4000002760003184")
+    page.get_by_role("button", name="Give $25.00 now").click()
+    page.get_by_role("button", name="Fail authentication").click()
+
+    expect(page.locator("#card-error")).to_contain_text("3-D Secure failed")
+    expect(page.get_by_label("Email")).to_have_value("unsure@example.org")
+
+
+def test_amount_outside_the_allowed_range_is_refused_before_paying(page, site):
+    open_support_page(page, site)
+
+    page.get_by_label("Other amount ($)").fill("0.50")
+    page.get_by_role("button", name="Give $0.50 now").click()
+
+    expect(page.locator("#amount-error")).to_contain_text("between $1.00 and $10,000.00")
+    expect(page.get_by_label("Other amount ($)")).to_have_attribute("aria-invalid", "true")
+    expect(page.get_by_label("Other amount ($)")).to_be_focused()
+    assert Contribution.objects.count() == 0
+
+
+def test_covering_the_fee_shows_the_new_total_before_paying(page, site):
+    open_support_page(page, site)
+
+    choose_preset(page, "$25")
+    page.get_by_label(re.compile("cover the card processing fee")).check()
+
+    total = 2500 + fee_for(amount_minor=2500, currency="USD")
+    expected = f"${total // 100}.{total % 100:02d}"
+    expect(page.locator("#total-amount")).to_have_text(expected)
+    expect(page.get_by_role("button", name=f"Give {expected} now")).to_be_visible()
