@@ -5,7 +5,7 @@ import logging
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
-from ninja.errors import ValidationError
+from ninja.errors import HttpError, ValidationError
 
 from payments.api import router as checkout_router
 from payments.errors import CheckoutError, RateLimited
@@ -49,6 +49,14 @@ def schema_error(request: HttpRequest, exc: ValidationError):
         _message_of(first, field) if field else _("The request is not valid JSON."), field=field
     )
     return api.create_response(request, error.as_dict(), status=400)
+
+
+@api.exception_handler(HttpError)
+def http_error(request: HttpRequest, exc: HttpError):
+    """Ninja's own errors (e.g. a body that is not JSON) in our shape."""
+    code = "invalid_json" if exc.status_code == 400 else "http_error"
+    error = CheckoutError(str(exc), code=code)
+    return api.create_response(request, error.as_dict(), status=exc.status_code)
 
 
 @api.exception_handler(CheckoutError)

@@ -4,9 +4,8 @@ import uuid
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 from ninja.utils import check_csrf
-from pydantic import StrictInt
 
 from payments import checkout, fees, selectors
 from payments.errors import Forbidden
@@ -19,8 +18,8 @@ SESSION_CONTRIBUTIONS = "checkout_contributions"
 
 
 class FeeQuery(Schema):
-    currency: str
-    amount: StrictInt
+    currency: str = Field(..., max_length=3)
+    amount: int = Field(..., gt=0, le=10**12, description="Minor units.")
 
 
 def _requester(request: HttpRequest) -> checkout.Requester:
@@ -28,6 +27,7 @@ def _requester(request: HttpRequest) -> checkout.Requester:
     if check_csrf(request) is not None:
         raise Forbidden(_("Please reload the page and try again."), code="csrf_failed")
     if request.session.session_key is None:
+        request.session[SESSION_CONTRIBUTIONS] = []  # modified: the cookie is set even on an error answer
         request.session.save()
     user = request.user
     return checkout.Requester(

@@ -143,11 +143,12 @@ def _card(payment_method_id: str) -> gateway.CardDetails:
 
 
 def _replay(existing: Contribution, *, requester: Requester, same_request: bool) -> Outcome:
-    """The same Idempotency-Key again: the same contribution, never a second charge."""
-    owner = (requester.user_id and existing.user_id == requester.user_id) or (
-        existing.session_key and existing.session_key == requester.session_key
-    )
-    if not owner or not same_request:
+    """The same Idempotency-Key again: the same contribution, never a second charge.
+
+    The same key with another body, or from another account, is refused. The payment method id
+    (made by Stripe.js in the reader's browser) is part of the body, so a guessed key reveals nothing.
+    """
+    if not same_request or (existing.user_id and existing.user_id != requester.user_id):
         raise IdempotencyConflict(
             _("This payment attempt was already used for another request. Please reload the page."),
             code="idempotency_key_reused",
@@ -157,11 +158,18 @@ def _replay(existing: Contribution, *, requester: Requester, same_request: bool)
 
 def _same_request(existing: Contribution, checkout: CheckoutRequest) -> bool:
     chosen = existing.amount_minor - existing.fee_covered_minor
-    return (chosen, existing.currency, existing.frequency, existing.contributor.email.lower()) == (
+    return (
+        chosen,
+        existing.currency,
+        existing.frequency,
+        existing.contributor.email.lower(),
+        existing.stripe_payment_method_id,
+    ) == (
         checkout.amount_minor,
         (checkout.currency or "").upper(),
         checkout.frequency,
         (checkout.email or "").strip().lower(),
+        checkout.payment_method_id,
     )
 
 
@@ -331,6 +339,7 @@ def _record(
             amount_minor=checkout.amount_minor + fee,
             fee_covered_minor=fee,
             currency=checkout.currency,
+            stripe_payment_method_id=checkout.payment_method_id,
             idempotency_key=idempotency_key,
             session_key=requester.session_key,
             user_id=requester.user_id,

@@ -4,6 +4,7 @@ import pytest
 
 from membership.models import Membership
 from payments.models import Contribution, LedgerEntry
+from tests.factories import UserFactory
 from tests.payments.checkout_support import (
     API,
     DECLINED_CARD,
@@ -201,15 +202,29 @@ def test_same_idempotency_key_with_another_amount_is_refused(client, localstripe
     assert len(charges()) == 1
 
 
-def test_idempotency_key_of_another_session_is_refused(client, localstripe, django_user_model):
+def test_idempotency_key_replayed_with_another_card_is_refused(client, localstripe):
     from django.test import Client
 
     post(client, gift(), key="attempt-1")
 
-    response = post(Client(), gift(), key="attempt-1")
+    response = post(Client(), gift(), key="attempt-1")  # a guessed key, but not the reader's card
 
     assert response.status_code == 409
     assert len(charges()) == 1
+
+
+def test_idempotency_key_of_another_account_is_refused(client, localstripe):
+    from django.test import Client
+
+    body = gift()
+    client.force_login(UserFactory(email="reader@example.org"))
+    post(client, body, key="attempt-1")
+    intruder = Client()
+    intruder.force_login(UserFactory(email="intruder@example.org"))
+
+    response = post(intruder, {**body, "email": "reader@example.org"}, key="attempt-1")
+
+    assert response.status_code == 409
 
 
 @pytest.mark.parametrize(
