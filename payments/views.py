@@ -13,7 +13,7 @@ from django.utils import translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from payments import selectors
+from payments import checkout, selectors
 from payments.errors import NotFound
 from payments.fees import fee_for
 from payments.models import Attribution, Contribution, Frequency
@@ -196,6 +196,7 @@ def thank_you(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
         contribution = selectors.contribution_for_reader(public_id=public_id, request=request)
     except NotFound as exc:
         raise Http404(exc.message) from None
+    contribution = checkout.contribution_refresh(contribution=contribution).contribution
     locale = _babel_locale()
     currency = contribution.currency
     total_minor = contribution.amount_minor

@@ -17,7 +17,9 @@
   var customAmount = document.getElementById("custom-amount");
   var coverFee = document.getElementById("cover-fee");
   var cardGroup = document.getElementById("card-element");
-  var attemptKey = null;
+  /* One checkout attempt: its Idempotency-Key and payment method, kept while retrying after a network
+     failure so the server sees the same request again and never charges twice. */
+  var attempt = null;
   var busy = false;
 
   /* ---- money: integer minor units in, locale text out ---- */
@@ -238,16 +240,13 @@
   }
 
   async function postContribution(body) {
-    if (!attemptKey) {
-      attemptKey = newAttemptKey();
-    }
     var response = await fetch(config.urls.contributions, {
       method: "POST",
       credentials: "same-origin",
       headers: {
         "Content-Type": "application/json",
         Accept: "application/json",
-        "Idempotency-Key": attemptKey,
+        "Idempotency-Key": attempt.key,
         "X-CSRFToken": csrfToken(),
       },
       body: JSON.stringify(body),
@@ -297,25 +296,31 @@
     showFormError(field ? M.checkFields : message);
   }
 
-  /* Pays with a payment method id; resolves true when the page moves to the thank-you page. */
-  async function pay(paymentMethodId, amountMinor, payer) {
+  /* Pays with the attempt's payment method; resolves true when the page moves to the thank-you page.
+     `onAnswer(ok)` runs as soon as the server has answered (a wallet sheet closes then). */
+  async function pay(amountMinor, payer, onAnswer) {
+    var answered = onAnswer || function () {};
     var result;
     try {
-      result = await postContribution(requestBody(paymentMethodId, amountMinor, payer));
+      result = await postContribution(requestBody(attempt.paymentMethodId, amountMinor, payer));
     } catch (networkError) {
+      answered(false);
       showFormError(M.network);
       return false;
     }
     if (result.status >= 500) {
+      answered(false);
       showApiError(result);
       return false;
     }
     var data = result.data;
-    attemptKey = null;
+    attempt = null;
     if (result.status >= 400) {
+      answered(false);
       showApiError(result);
       return false;
     }
+    answered(true);
     if (data.status === "requires_action" && data.client_secret) {
       setBusy(true, M.authenticating);
       var action = await stripe.handleNextAction({ clientSecret: data.client_secret });
@@ -360,6 +365,9 @@
   var card = elements.create("card", { hidePostalCode: false });
   card.mount(cardGroup);
   card.on("change", function (event) {
+    if (!busy) {
+      attempt = null;
+    }
     if (event && event.error) {
       setFieldError("card-element", "card-error", event.error.message);
     } else if (!document.getElementById("card-error").hidden) {
@@ -407,9 +415,11 @@
         return;
       }
       setBusy(true, M.processing);
-      event.complete("success");
+      attempt = { key: newAttemptKey(), paymentMethodId: event.paymentMethod.id };
       var payer = { email: event.payerEmail, name: event.payerName };
-      var moved = await pay(event.paymentMethod.id, amount.minor, payer);
+      var moved = await pay(amount.minor, payer, function (ok) {
+        event.complete(ok ? "success" : "fail");
+      });
       if (!moved) {
         setBusy(false, "");
       }
@@ -457,24 +467,27 @@
     }
     var amount = chosenAmount();
     setBusy(true, M.processing);
-    var created;
-    try {
-      created = await stripe.createPaymentMethod({
-        type: "card",
-        card: card,
-        billing_details: { email: value("email") || undefined, name: value("name") || undefined },
-      });
-    } catch (error) {
-      created = { error: { message: M.card.card_declined } };
+    if (!attempt) {
+      var created;
+      try {
+        created = await stripe.createPaymentMethod({
+          type: "card",
+          card: card,
+          billing_details: { email: value("email") || undefined, name: value("name") || undefined },
+        });
+      } catch (error) {
+        created = { error: { message: M.card.card_declined } };
+      }
+      if (!created || created.error || !created.paymentMethod) {
+        var error = (created && created.error) || {};
+        setFieldError("card-element", "card-error", cardMessage(error.code, error.message));
+        showFormError(M.paymentFailed);
+        setBusy(false, "");
+        return;
+      }
+      attempt = { key: newAttemptKey(), paymentMethodId: created.paymentMethod.id };
     }
-    if (!created || created.error || !created.paymentMethod) {
-      var error = (created && created.error) || {};
-      setFieldError("card-element", "card-error", cardMessage(error.code, error.message));
-      showFormError(M.paymentFailed);
-      setBusy(false, "");
-      return;
-    }
-    var moved = await pay(created.paymentMethod.id, amount.minor, null);
+    var moved = await pay(amount.minor, null);
     if (!moved) {
       setBusy(false, "");
     }

@@ -142,3 +142,97 @@ def test_covering_the_fee_shows_the_new_total_before_paying(page, site):
     expected = f"${total // 100}.{total % 100:02d}"
     expect(page.locator("#total-amount")).to_have_text(expected)
     expect(page.get_by_role("button", name=f"Give {expected} now")).to_be_visible()
+
+
+def test_retry_after_a_lost_answer_sends_the_same_idempotency_key_and_charges_once(page, site):
+    keys = []
+
+    def lose_the_first_answer(route):
+        keys.append(route.request.headers["idempotency-key"])
+        if len(keys) == 1:
+            route.fetch()  # the server records and charges, but the answer never reaches the page
+            route.abort("connectionreset")
+        else:
+            route.continue_()
+
+    page.route("**/api/v1/contributions", lose_the_first_answer)
+    open_support_page(page, site)
+    page.get_by_label("Email").fill("flaky@example.org")
+    fill_card(page, "4242424242424242")
+    page.get_by_role("button", name="Give $25.00 now").click()
+    expect(page.locator("#form-error")).to_contain_text("could not reach our server")
+
+    page.get_by_role("button", name="Give $25.00 now").click()
+
+    page.wait_for_url(THANK_YOU_URL)
+    assert len(keys) == 2 and keys[0] == keys[1]
+    contribution = Contribution.objects.get()
+    assert (contribution.status, contribution.amount_minor) == ("succeeded", 2500)
+
+
+def test_one_off_gift_becomes_a_monthly_membership_in_one_click(page, site):
+    open_support_page(page, site)
+    choose_preset(page, "$50")
+    page.get_by_label("Email").fill("upgrade@example.org")
+    fill_card(page, "4242424242424242")
+    page.get_by_role("button", name="Give $50.00 now").click()
+    page.wait_for_url(THANK_YOU_URL)
+    gift_url = page.url
+
+    page.get_by_role("button", name="Become a member for $10.00 a month").click()
+
+    page.wait_for_url(lambda url: THANK_YOU_URL.search(url) and url != gift_url)
+    expect(page.get_by_role("heading", name="Welcome, member!")).to_be_visible()
+    expect(page.locator("#receipt-amount")).to_have_text("$10.00")
+    membership = Contribution.objects.get(frequency="monthly").membership
+    assert (membership.status, membership.amount_minor, membership.interval) == ("active", 1000, "month")
+
+
+def test_yen_amounts_accept_whole_numbers_only(page, site, settings):
+    settings.CHECKOUT_CURRENCIES = ["USD", "JPY"]
+    open_support_page(page, site, "?currency=JPY")
+
+    page.get_by_label("Other amount (¥)").fill("1500.5")
+    page.locator("#submit-button").click()
+
+    expect(page.locator("#amount-error")).to_contain_text("whole number")
+    page.get_by_label("Other amount (¥)").fill("1500")
+    expect(page.get_by_role("button", name="Give ¥1,500 now")).to_be_visible()
+
+
+def test_reader_can_choose_a_membership_and_amount_with_the_keyboard(page, site):
+    open_support_page(page, site)
+
+    page.get_by_role("radio", name="Support us just once").focus()
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Tab")
+    page.keyboard.press("ArrowRight")
+
+    expect(page.get_by_role("radio", name="Become a member")).to_be_checked()
+    expect(page.get_by_role("radio", name="Annual")).to_be_checked()
+    expect(page.get_by_role("radio", name="Annual")).to_be_focused()
+    expect(page.get_by_role("button", name="Give $100.00 a year")).to_be_visible()
+
+
+def test_signed_in_reader_pays_without_typing_an_email(browser, site, localstripe, settings, client):
+    from tests.browser.conftest import PHONE, make_page
+    from tests.factories import UserFactory
+
+    user = UserFactory(email="member@example.org")
+    client.force_login(user)
+    context, page = make_page(browser, localstripe, settings, PHONE)
+    host = site.split("//", 1)[1].split(":")[0]
+    context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "domain": host, "path": "/"}]
+    )
+    try:
+        open_support_page(page, site)
+        expect(page.get_by_text("Giving as member@example.org.")).to_be_visible()
+        expect(page.get_by_label("Email")).to_have_count(0)
+        fill_card(page, "4242424242424242")
+        page.get_by_role("button", name="Give $25.00 now").click()
+        page.wait_for_url(THANK_YOU_URL)
+    finally:
+        context.close()
+    contribution = Contribution.objects.get()
+    assert (contribution.user, contribution.contributor.email) == (user, "member@example.org")
