@@ -27,7 +27,7 @@ def send_contribution_receipt(*, contribution_id: int) -> bool:
     """The receipt for a succeeded contribution; the row is claimed first, so a second run sends nothing."""
     with transaction.atomic():
         contribution = (
-            Contribution.objects.select_for_update()
+            Contribution.objects.select_for_update(of=("self",))
             .select_related("contributor", "membership")
             .filter(pk=contribution_id, receipt_sent_at__isnull=True, status=Contribution.Status.SUCCEEDED)
             .first()
@@ -64,7 +64,7 @@ def send_membership_welcome(*, membership_id: int) -> bool:
     """Welcome a new member once, whichever payment of the membership reaches us first."""
     with transaction.atomic():
         membership = (
-            Membership.objects.select_for_update()
+            Membership.objects.select_for_update(of=("self",))
             .select_related("contributor")
             .filter(pk=membership_id, welcome_sent_at__isnull=True)
             .first()
