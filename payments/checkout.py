@@ -6,44 +6,25 @@ answer is `requires_action`. Every money-moving Stripe call carries a key derive
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from membership.models import Membership
 from membership.services import membership_apply_subscription
-from payments import breaker, gateway, ratelimit, services
-from payments.errors import CheckoutError, IdempotencyConflict, RateLimited
+from payments import breaker, gateway, guards, services
+from payments.errors import CheckoutError, IdempotencyConflict
 from payments.fees import fee_for
 from payments.models import Contribution, Contributor, Frequency
-from payments.money import format_money
-from payments.rules import amount_limits
-from payments.selectors import enabled_currency, suggested_monthly_amount
+from payments.rules import CheckoutRequest, check_amount, validated_request
+from payments.selectors import suggested_monthly_amount
 
 Status = Contribution.Status
 INTERVALS = {Frequency.MONTHLY: Membership.Interval.MONTH, Frequency.ANNUAL: Membership.Interval.YEAR}
-PAYMENT_METHOD_PATTERN = re.compile(r"^(pm|card)_[A-Za-z0-9_]{1,250}$")
 MEMBERSHIP_PRODUCT_ID = "prod_membership"
-
-
-@dataclass(frozen=True)
-class CheckoutRequest:
-    amount_minor: int
-    currency: str
-    frequency: str
-    email: str
-    payment_method_id: str
-    name: str = ""
-    cover_fee: bool = False
-    attribution: dict[str, str] = field(default_factory=dict)
-    dedication: str = ""
-    anonymous: bool = False
 
 
 @dataclass(frozen=True)
@@ -64,84 +45,6 @@ class Outcome:
     replayed: bool = False
 
 
-def _limit(*, scope: str, value: str, rate: ratelimit.Rate, message: str) -> None:
-    retry_after = ratelimit.hit(scope=scope, value=value, rate=rate)
-    if retry_after is not None:
-        raise RateLimited(message, retry_after=retry_after)
-
-
-def _check_ip(requester: Requester, *, tightened: bool) -> None:
-    rate = ratelimit.parse_rate(settings.CHECKOUT_RATE_LIMIT)
-    if tightened:
-        rate = rate.divided(settings.CHECKOUT_BREAKER_RATE_DIVISOR)
-    _limit(
-        scope="checkout-ip",
-        value=requester.ip,
-        rate=rate,
-        message=_("Too many payment attempts from your connection. Please wait and try again later."),
-    )
-
-
-def _check_amount(*, amount_minor: int, currency: str, frequency: str, tightened: bool) -> None:
-    limits = amount_limits(currency=currency, frequency=frequency, tightened=tightened)
-    if not limits.min_minor <= amount_minor <= limits.max_minor:
-        raise CheckoutError(
-            _("Please choose an amount between %(min)s and %(max)s.")
-            % {
-                "min": format_money(limits.min_minor, currency),
-                "max": format_money(limits.max_minor, currency),
-            },
-            field="amount",
-        )
-
-
-def _validated(checkout: CheckoutRequest, *, tightened: bool) -> CheckoutRequest:
-    """Checks no schema can express; raises CheckoutError naming the field, before anything is written."""
-    currency = enabled_currency(checkout.currency)
-    if checkout.frequency not in Frequency.values:
-        raise CheckoutError(_("Choose once, monthly or annual."), field="frequency")
-    _check_amount(
-        amount_minor=checkout.amount_minor,
-        currency=currency,
-        frequency=checkout.frequency,
-        tightened=tightened,
-    )
-    email = (checkout.email or "").strip().lower()
-    try:
-        validate_email(email)
-    except ValidationError:
-        raise CheckoutError(_("Please enter a valid email address."), field="email") from None
-    method = checkout.payment_method_id or ""
-    if not PAYMENT_METHOD_PATTERN.match(method):
-        raise CheckoutError(_("Please enter your card details."), field="payment_method")
-    if checkout.frequency != Frequency.ONE_OFF and not method.startswith("pm_"):
-        raise CheckoutError(_("This card cannot be saved for a membership."), field="payment_method")
-    campaign = checkout.attribution.get("campaign", "")
-    if campaign and not re.fullmatch(r"[-a-zA-Z0-9_]+", campaign):
-        raise CheckoutError(_("Campaign must be a slug."), field="campaign")
-    return CheckoutRequest(**{**checkout.__dict__, "currency": currency, "email": email})
-
-
-def _card(payment_method_id: str) -> gateway.CardDetails:
-    """Brand, last four and fingerprint of the card; refused when it failed too often lately."""
-    try:
-        card = gateway.retrieve_card(payment_method_id)
-    except gateway.GatewayError:
-        raise CheckoutError(
-            _("We could not read this card. Please enter it again."), field="payment_method"
-        ) from None
-    if card.fingerprint:
-        rate = ratelimit.parse_rate(settings.CHECKOUT_CARD_FAILURE_LIMIT)
-        retry_after = ratelimit.exceeded(scope="checkout-card-failures", value=card.fingerprint, rate=rate)
-        if retry_after is not None:
-            raise RateLimited(
-                _("This card was declined too many times. Please use another card or try again later."),
-                retry_after=retry_after,
-                field="payment_method",
-            )
-    return card
-
-
 def _replay(existing: Contribution, *, requester: Requester, same_request: bool) -> Outcome:
     """The same Idempotency-Key again: the same contribution, never a second charge.
 
@@ -153,7 +56,7 @@ def _replay(existing: Contribution, *, requester: Requester, same_request: bool)
             _("This payment attempt was already used for another request. Please reload the page."),
             code="idempotency_key_reused",
         )
-    return Outcome(**{**contribution_refresh(contribution=existing).__dict__, "replayed": True})
+    return replace(contribution_refresh(contribution=existing), replayed=True)
 
 
 def _same_request(existing: Contribution, checkout: CheckoutRequest) -> bool:
@@ -221,12 +124,8 @@ def _apply(contribution: Contribution, intent: gateway.PaymentIntent, card: gate
 
 
 def _outcome(contribution: Contribution, intent: gateway.PaymentIntent | None, card) -> Outcome:
-    if contribution.status == Status.FAILED and card is not None and card.fingerprint:
-        ratelimit.hit(
-            scope="checkout-card-failures",
-            value=card.fingerprint,
-            rate=ratelimit.parse_rate(settings.CHECKOUT_CARD_FAILURE_LIMIT),
-        )
+    if contribution.status == Status.FAILED:
+        guards.record_card_failure(card)
     if contribution.status == Status.REQUIRES_ACTION and intent is not None:
         return Outcome(
             contribution,
@@ -357,15 +256,10 @@ def contribution_checkout(*, checkout: CheckoutRequest, requester: Requester) ->
         if existing is not None:
             return _replay(existing, requester=requester, same_request=_same_request(existing, checkout))
     tightened = breaker.breaker_state().tripped
-    _check_ip(requester, tightened=tightened)
-    checkout = _validated(checkout, tightened=tightened)
-    _limit(
-        scope="checkout-email",
-        value=checkout.email,
-        rate=ratelimit.parse_rate(settings.CHECKOUT_EMAIL_RATE_LIMIT),
-        message=_("Too many payment attempts for this email address. Please try again later."),
-    )
-    card = _card(checkout.payment_method_id)
+    guards.check_ip_rate(ip=requester.ip, tightened=tightened)
+    checkout = validated_request(checkout, tightened=tightened)
+    guards.check_email_rate(email=checkout.email)
+    card = guards.card_for_checkout(checkout.payment_method_id)
     fee = fee_for(amount_minor=checkout.amount_minor, currency=checkout.currency) if checkout.cover_fee else 0
     try:
         contribution = _record(checkout, requester=requester, fee=fee, idempotency_key=key)
@@ -400,12 +294,12 @@ def contribution_upgrade(*, gift: Contribution, amount_minor: int | None, reques
         )
     existing = Contribution.objects.filter(idempotency_key=upgrade_key(gift)).first()
     if existing is not None:
-        return Outcome(**{**contribution_refresh(contribution=existing).__dict__, "replayed": True})
+        return replace(contribution_refresh(contribution=existing), replayed=True)
     tightened = breaker.breaker_state().tripped
-    _check_ip(requester, tightened=tightened)
+    guards.check_ip_rate(ip=requester.ip, tightened=tightened)
     if amount_minor is None:
         amount_minor = suggested_monthly_amount(one_off_minor=gift.amount_minor, currency=gift.currency)
-    _check_amount(
+    check_amount(
         amount_minor=amount_minor or 0,
         currency=gift.currency,
         frequency=Frequency.MONTHLY,
@@ -417,7 +311,7 @@ def contribution_upgrade(*, gift: Contribution, amount_minor: int | None, reques
             _("Your card was not saved with this gift. Please use the membership form."),
             code="upgrade_unavailable",
         )
-    card = _card(intent.payment_method_id)
+    card = guards.card_for_checkout(intent.payment_method_id)
     checkout = CheckoutRequest(
         amount_minor=amount_minor,
         currency=gift.currency,
@@ -431,7 +325,7 @@ def contribution_upgrade(*, gift: Contribution, amount_minor: int | None, reques
         contribution = _record(checkout, requester=requester, fee=0, idempotency_key=upgrade_key(gift))
     except IntegrityError:
         existing = Contribution.objects.get(idempotency_key=upgrade_key(gift))
-        return Outcome(**{**contribution_refresh(contribution=existing).__dict__, "replayed": True})
+        return replace(contribution_refresh(contribution=existing), replayed=True)
     return _start_membership(
         contribution,
         customer_id=intent.customer_id,

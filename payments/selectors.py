@@ -10,25 +10,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation.trans_real import parse_accept_lang_header
 
 from payments import breaker, fees
-from payments.errors import CheckoutError, NotFound
+from payments.errors import NotFound
 from payments.models import AmountPreset, Contribution, Frequency
 from payments.money import minor_unit_exponent
 from payments.presets import STANDARD_PRESETS
-from payments.rules import amount_limits, enabled_currencies
+from payments.rules import amount_limits, enabled_currencies, enabled_currency
 
 UPGRADE_DIVISOR = 5  # a one-off gift of 50 suggests 10 a month
-
-
-def enabled_currency(code: str | None) -> str:
-    """The upper-case code when staff enabled it; otherwise a CheckoutError naming `currency`."""
-    currency = (code or "").strip().upper()
-    if currency not in enabled_currencies():
-        raise CheckoutError(
-            _("We do not accept this currency. Choose one of: %(currencies)s.")
-            % {"currencies": ", ".join(enabled_currencies())},
-            field="currency",
-        )
-    return currency
 
 
 def amount_presets(*, currency: str, frequency: str) -> tuple[list[int], int | None]:

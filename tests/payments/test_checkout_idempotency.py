@@ -7,7 +7,7 @@ import requests
 from django.db import connection
 from django.test import Client
 
-from payments import checkout, gateway
+from payments import gateway, guards
 from payments.models import Contribution
 from tests.payments.checkout_support import (
     charges,
@@ -110,13 +110,13 @@ def test_concurrent_double_submit_records_and_charges_once(localstripe, monkeypa
     browser = Client()
     post(browser, gift(), key="warm-up")  # the session both tabs share
     barrier = threading.Barrier(2, timeout=10)
-    real_card = checkout._card
+    real_card = guards.card_for_checkout
 
     def card_after_both_looked_up(payment_method_id):
         barrier.wait()  # both requests passed the Idempotency-Key lookup: now race to insert
         return real_card(payment_method_id)
 
-    monkeypatch.setattr(checkout, "_card", card_after_both_looked_up)
+    monkeypatch.setattr(guards, "card_for_checkout", card_after_both_looked_up)
     body = gift(email="double@example.org")
     answers = []
 
