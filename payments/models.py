@@ -3,9 +3,12 @@
 import uuid
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+from payments.money import InvalidCurrency, normalise_currency
 
 CURRENCY_CODE_CHECK = Q(currency__regex=r"^[A-Z]{3}$")
 
@@ -167,6 +170,13 @@ class AmountPreset(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_frequency_display()} {self.amount_minor} {self.currency}"
+
+    def clean(self) -> None:
+        """Staff may type `eur`: store `EUR`, and refuse what is not an ISO 4217 code."""
+        try:
+            self.currency = normalise_currency(self.currency)
+        except InvalidCurrency:
+            raise ValidationError({"currency": _("Enter an ISO 4217 currency code, such as EUR.")}) from None
 
 
 class LedgerEntry(models.Model):

@@ -6,7 +6,6 @@ import urllib.request
 import uuid
 
 import pytest
-from django.core.cache import cache
 
 from config.celery import app as celery_app
 from payments import gateway
@@ -16,14 +15,6 @@ DECLINED_CARD = "4000000000000341"
 ATTACH_DECLINED_CARD = "4000000000000002"
 THREE_D_SECURE_CARD = "4000002760003184"
 API = "/api/v1"
-
-
-@pytest.fixture(autouse=True)
-def empty_rate_limits():
-    """Rate-limit and circuit-breaker state lives in the cache: each test starts with none."""
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

@@ -11,7 +11,6 @@ from tests.payments.checkout_support import (
     THREE_D_SECURE_CARD,
     authenticate,
     charges,
-    empty_rate_limits,  # noqa: F401
     gift,
     payment_intents,
     payment_method,

@@ -12,7 +12,6 @@ from tests.payments.checkout_support import (
     THREE_D_SECURE_CARD,
     authenticate,
     eager_tasks,  # noqa: F401
-    empty_rate_limits,  # noqa: F401
     gift,
     payment_method,
     post,

@@ -9,7 +9,6 @@ from tests.factories import UserFactory
 from tests.payments.checkout_support import (
     API,
     charges,
-    empty_rate_limits,  # noqa: F401
     gift,
     payment_intents,
     payment_method,

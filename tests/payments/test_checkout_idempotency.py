@@ -11,7 +11,6 @@ from payments import gateway, guards
 from payments.models import Contribution
 from tests.payments.checkout_support import (
     charges,
-    empty_rate_limits,  # noqa: F401
     gift,
     payment_intents,
     payment_method,

@@ -16,7 +16,6 @@ from tests.payments.checkout_support import (
     DECLINED_CARD,
     charges,
     eager_tasks,  # noqa: F401
-    empty_rate_limits,  # noqa: F401
     gift,
     payment_method,
     post,

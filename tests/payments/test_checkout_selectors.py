@@ -7,7 +7,6 @@ from payments.demo import load_demo_presets
 from payments.fees import fee_for
 from payments.models import AmountPreset
 from payments.selectors import checkout_options, default_currency_for, suggested_monthly_amount
-from tests.payments.checkout_support import empty_rate_limits  # noqa: F401
 
 
 @pytest.mark.parametrize(
@@ -110,3 +109,27 @@ def test_load_demo_data_command_loads_presets():
         AmountPreset.objects.filter(currency="USD", frequency="monthly", is_default=True).get().amount_minor
         == 1000
     )
+
+
+@pytest.mark.django_db
+def test_staff_preset_currency_is_normalised_and_checked():
+    from django.core.exceptions import ValidationError
+
+    preset = AmountPreset(currency="eur", frequency="monthly", amount_minor=700)
+    preset.full_clean()
+    assert preset.currency == "EUR"
+
+    with pytest.raises(ValidationError, match="ISO 4217"):
+        AmountPreset(currency="EURO", frequency="monthly", amount_minor=700).full_clean()
+
+
+@pytest.mark.django_db
+def test_staff_edit_presets_in_the_admin(admin_client):
+    response = admin_client.post(
+        "/admin/payments/amountpreset/add/",
+        {"currency": "cad", "frequency": "one_off", "amount_minor": 1500, "position": 0, "is_default": "on"},
+    )
+
+    assert response.status_code == 302
+    assert AmountPreset.objects.get().currency == "CAD"
+    assert checkout_options(currency="CAD")["presets"]["one_off"] == {"amounts": [1500], "default": 1500}

@@ -9,7 +9,6 @@ from membership.models import Membership
 from payments.models import Contribution, Contributor
 from tests.payments.checkout_support import (
     API,
-    empty_rate_limits,  # noqa: F401
     gift,
     payment_intents,
     post,
