@@ -123,7 +123,9 @@ def _apply(contribution: Contribution, intent: gateway.PaymentIntent, card: gate
     return _outcome(contribution, intent, card)
 
 
-def _outcome(contribution: Contribution, intent: gateway.PaymentIntent | None, card) -> Outcome:
+def _outcome(
+    contribution: Contribution, intent: gateway.PaymentIntent | None, card: gateway.CardDetails | None
+) -> Outcome:
     if contribution.status == Status.FAILED:
         guards.record_card_failure(card)
     if contribution.status == Status.REQUIRES_ACTION and intent is not None:
