@@ -11,6 +11,7 @@ from django.utils.translation.trans_real import parse_accept_lang_header
 
 from payments import breaker, fees
 from payments.errors import NotFound
+from payments.fees import fee_for as fee_for  # the page's fee preview reads it from here too
 from payments.models import AmountPreset, Contribution, Frequency
 from payments.money import minor_unit_exponent
 from payments.presets import STANDARD_PRESETS

@@ -66,3 +66,20 @@ def authenticate(localstripe, *, payment_intent_id: str, client_secret: str, suc
     url = f"{localstripe.url}/v1/payment_intents/{payment_intent_id}/_authenticate"
     with urllib.request.urlopen(urllib.request.Request(url, data=data), timeout=5) as response:
         return json.load(response)
+
+
+def stripe_js_card_id(localstripe, number: str = OK_CARD) -> str:
+    """What localstripe's Stripe.js `createToken` gives the page: a `card_…` id (publishable key only)."""
+    data = urllib.parse.urlencode(
+        {
+            "key": "pk_test_suite",
+            "card[number]": number,
+            "card[exp_month]": "12",
+            "card[exp_year]": "30",
+            "card[cvc]": "123",
+        }
+    ).encode()
+    with urllib.request.urlopen(
+        urllib.request.Request(f"{localstripe.url}/v1/tokens", data=data), timeout=5
+    ) as response:
+        return json.load(response)["card"]["id"]

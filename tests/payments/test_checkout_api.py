@@ -15,6 +15,7 @@ from tests.payments.checkout_support import (
     payment_intents,
     payment_method,
     post,
+    stripe_js_card_id,
 )
 
 pytestmark = [pytest.mark.django_db, pytest.mark.integration]
@@ -301,3 +302,18 @@ def test_email_is_matched_case_insensitively_to_one_contributor(client, localstr
 
     contributions = Contribution.objects.all()
     assert {c.contributor.email for c in contributions} == {"reader@example.org"}
+
+
+def test_card_id_from_the_stripe_js_stand_in_pays_a_gift(client, localstripe):
+    response = post(client, gift(payment_method=stripe_js_card_id(localstripe)))
+
+    assert response.status_code == 201
+    assert response.json()["status"] == "succeeded"
+    assert response.json()["upgrade"] is None  # a legacy card cannot be saved for the one-click offer
+    assert [c["amount"] for c in charges()] == [2500]
+
+
+def test_fee_preview_is_offered_to_the_page_by_the_selectors():
+    from payments import selectors
+
+    assert selectors.fee_for(amount_minor=2500, currency="USD") == 106
