@@ -11,10 +11,25 @@ from payments import checkout, fees, selectors
 from payments.errors import Forbidden
 from payments.models import Attribution
 from payments.ratelimit import client_ip
-from payments.schemas import ContributionIn, UpgradeIn, contribution_body, contribution_status_code
+from payments.schemas import (
+    ContributionIn,
+    ContributionOut,
+    ErrorOut,
+    FeeOut,
+    OptionsOut,
+    UpgradeIn,
+    contribution_body,
+    contribution_status_code,
+)
 
 router = Router(tags=["checkout"])
 SESSION_CONTRIBUTIONS = "checkout_contributions"
+CHECKOUT_ANSWERS = {
+    200: ContributionOut,
+    201: ContributionOut,
+    402: ContributionOut,
+    frozenset({400, 403, 404, 409, 429, 502}): ErrorOut,
+}
 
 
 class FeeQuery(Schema):
@@ -46,13 +61,13 @@ def _answer(request: HttpRequest, outcome: checkout.Outcome):
     return Status(contribution_status_code(outcome), contribution_body(outcome))
 
 
-@router.get("/checkout/options", url_name="checkout_options")
+@router.get("/checkout/options", url_name="checkout_options", response={200: OptionsOut, 400: ErrorOut})
 def checkout_options(request: HttpRequest, currency: str):
     """Preset amounts per frequency with the default one, limits, and the fee formula."""
     return selectors.checkout_options(currency=currency)
 
 
-@router.get("/checkout/fee", url_name="checkout_fee")
+@router.get("/checkout/fee", url_name="checkout_fee", response={200: FeeOut, 400: ErrorOut})
 def checkout_fee(request: HttpRequest, query: Query[FeeQuery]):
     """The fee a reader may cover for an amount, and the total that would be charged."""
     currency = selectors.enabled_currency(query.currency)
@@ -60,7 +75,7 @@ def checkout_fee(request: HttpRequest, query: Query[FeeQuery]):
     return {"currency": currency, "amount": query.amount, "fee": fee, "total": query.amount + fee}
 
 
-@router.post("/contributions", url_name="contribution_create", response={201: dict, 200: dict, 402: dict})
+@router.post("/contributions", url_name="contribution_create", response=CHECKOUT_ANSWERS)
 def contribution_create(request: HttpRequest, payload: ContributionIn):
     """Record, then charge once (gift) or start the membership; answers the payment's state."""
     requester = _requester(request)
@@ -85,7 +100,11 @@ def contribution_create(request: HttpRequest, payload: ContributionIn):
     return _answer(request, outcome)
 
 
-@router.get("/contributions/{public_id}", url_name="contribution_detail")
+@router.get(
+    "/contributions/{public_id}",
+    url_name="contribution_detail",
+    response={200: ContributionOut, 404: ErrorOut},
+)
 def contribution_detail(request: HttpRequest, public_id: uuid.UUID):
     """The current state, for the session or account that made it (404 for anyone else)."""
     contribution = selectors.contribution_for_reader(public_id=public_id, request=request)
@@ -95,7 +114,7 @@ def contribution_detail(request: HttpRequest, public_id: uuid.UUID):
 @router.post(
     "/contributions/{public_id}/upgrade",
     url_name="contribution_upgrade",
-    response={201: dict, 200: dict, 402: dict},
+    response=CHECKOUT_ANSWERS,
 )
 def contribution_upgrade(request: HttpRequest, public_id: uuid.UUID, payload: UpgradeIn | None = None):
     """One click on the thank-you page: the gift's saved card starts a monthly membership."""

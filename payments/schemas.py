@@ -39,6 +39,69 @@ class UpgradeIn(Schema):
     amount: StrictInt | None = Field(None, description="Monthly amount in minor units; default: suggested.")
 
 
+class ErrorDetail(Schema):
+    code: str
+    message: str
+    field: str | None = None
+
+
+class ErrorOut(Schema):
+    error: ErrorDetail
+
+
+class MembershipOut(Schema):
+    status: str
+    interval: Literal["month", "year"]
+
+
+class CardOut(Schema):
+    brand: str
+    last4: str
+
+
+class NextActionOut(Schema):
+    type: str = Field(..., description="e.g. use_stripe_sdk: run stripe.handleNextAction with client_secret.")
+
+
+class UpgradeOfferOut(Schema):
+    suggested_amount: int
+
+
+class ContributionOut(Schema):
+    id: str
+    status: Literal[
+        "pending", "requires_action", "succeeded", "failed", "refunded", "partially_refunded", "disputed"
+    ]
+    amount: int = Field(..., description="Total charged, minor units (fee included).")
+    fee_covered: int
+    currency: str
+    frequency: Literal["one_off", "monthly", "annual"]
+    client_secret: str | None = Field(None, description="Only while status is requires_action.")
+    next_action: NextActionOut | None = None
+    membership: MembershipOut | None = None
+    card: CardOut | None = None
+    upgrade: UpgradeOfferOut | None = None
+    error: ErrorDetail | None = None
+
+
+class OptionsOut(Schema):
+    currency: str
+    exponent: int
+    currencies: list[str]
+    min_amount: int
+    max_amount: int
+    limits: dict[str, dict[str, int]]
+    presets: dict[str, dict]
+    fee: dict[str, int]
+
+
+class FeeOut(Schema):
+    currency: str
+    amount: int
+    fee: int
+    total: int
+
+
 def _upgrade_offer(contribution: Contribution) -> dict | None:
     """Offered on the thank-you page for a paid one-off gift whose card was saved, until accepted."""
     if (
