@@ -420,20 +420,6 @@ def create_payment_intent(
     return parse_payment_intent(to_dict(result))
 
 
-def modify_payment_intent(
-    payment_intent_id: str, *, payment_method_id: str, idempotency_key: str
-) -> PaymentIntent:
-    """Set the payment method before confirming (confirm with a payment method fails on localstripe)."""
-    result = _call(
-        "payment intent modify",
-        client().v1.payment_intents.update,
-        payment_intent_id,
-        {"payment_method": payment_method_id},
-        {"idempotency_key": idempotency_key},
-    )
-    return parse_payment_intent(to_dict(result))
-
-
 def confirm_payment_intent(payment_intent_id: str, *, idempotency_key: str) -> PaymentIntent:
     """Confirm server-side; a decline raises CardError carrying the intent's id."""
     try:
