@@ -22,54 +22,12 @@
   var attempt = null;
   var busy = false;
 
-  /* ---- money: integer minor units in, locale text out ---- */
+  var RR = window.ReaderRevenue;
+  var fill = RR.fill;
+  var formatMoney = RR.moneyFormatter(config.locale, config.currency, exponent);
 
-  function minorToDecimalString(minor) {
-    var digits = String(minor);
-    if (exponent === 0) {
-      return digits;
-    }
-    digits = digits.padStart(exponent + 1, "0");
-    return digits.slice(0, -exponent) + "." + digits.slice(-exponent);
-  }
-
-  var currencyFormat = new Intl.NumberFormat(config.locale, {
-    style: "currency",
-    currency: config.currency,
-    minimumFractionDigits: exponent,
-    maximumFractionDigits: exponent,
-  });
-
-  function formatMoney(minor) {
-    return currencyFormat.format(minorToDecimalString(minor));
-  }
-
-  function fill(template, values) {
-    return template.replace(/\{(\w+)\}/g, function (match, name) {
-      return Object.prototype.hasOwnProperty.call(values, name) ? values[name] : match;
-    });
-  }
-
-  /* Reads what the reader typed; accepts "." or "," as the decimal mark and no more decimals
-     than the currency has. Returns {minor} or {error} or {empty: true}. */
   function parseAmount(text) {
-    var cleaned = text.trim().replace(/[\s\u00a0\u202f]/g, "");
-    if (!cleaned) {
-      return { empty: true };
-    }
-    var match = cleaned.match(/^(\d+)(?:[.,](\d*))?$/);
-    if (!match) {
-      return { error: M.amountInvalid };
-    }
-    var fraction = match[2] || "";
-    if (fraction.length > exponent) {
-      return { error: exponent === 0 ? M.amountNoDecimals : fill(M.amountTooManyDecimals, { digits: exponent }) };
-    }
-    var minor = Number(match[1] + fraction.padEnd(exponent, "0"));
-    if (!Number.isSafeInteger(minor)) {
-      return { error: M.amountInvalid };
-    }
-    return { minor: minor };
+    return RR.parseAmount(text, exponent, M);
   }
 
   /* ---- the reader's choices ---- */
@@ -110,14 +68,8 @@
     return "";
   }
 
-  /* The fee Stripe takes, grossed up so the newsroom receives the whole gift (same rule as the server). */
   function feeFor(minor) {
-    var fee = config.fee;
-    if (!fee) {
-      return 0;
-    }
-    var total = Math.ceil(((minor + fee.fixed_minor) * 10000) / (10000 - fee.percent_basis_points));
-    return minor > 0 ? total - minor : 0;
+    return RR.feeFor(minor, config.fee);
   }
 
   function totalMinor(minor) {
@@ -161,7 +113,6 @@
   function setBusy(isBusy, message) {
     busy = isBusy;
     submitButton.disabled = isBusy;
-    form.setAttribute("aria-busy", isBusy ? "true" : "false");
     form.dataset.state = isBusy ? "busy" : "ready";
     statusLine.textContent = message || "";
   }
@@ -187,30 +138,16 @@
     var total = formatMoney(totalMinor(base));
     document.getElementById("total-amount").textContent = fill(M.total[freq], { amount: total });
     submitButton.textContent = fill(M.submit[freq], { amount: total });
-    if (paymentRequest) {
-      paymentRequest.update({ total: { label: M.walletLabel[freq], amount: totalMinor(base) } });
+    if (paymentRequest && !busy) {
+      try {
+        paymentRequest.update({ total: { label: M.walletLabel[freq], amount: totalMinor(base) } });
+      } catch (error) {
+        /* the wallet sheet is open: it keeps the amount it was opened with */
+      }
     }
   }
 
   /* ---- the server ---- */
-
-  function newAttemptKey() {
-    if (window.crypto && typeof window.crypto.randomUUID === "function") {
-      return window.crypto.randomUUID();
-    }
-    var bytes = window.crypto.getRandomValues(new Uint8Array(16));
-    bytes[6] = (bytes[6] & 0x0f) | 0x40;
-    bytes[8] = (bytes[8] & 0x3f) | 0x80;
-    var hex = Array.prototype.map.call(bytes, function (b) {
-      return b.toString(16).padStart(2, "0");
-    }).join("");
-    return [hex.slice(0, 8), hex.slice(8, 12), hex.slice(12, 16), hex.slice(16, 20), hex.slice(20)].join("-");
-  }
-
-  function csrfToken() {
-    var input = form.querySelector("input[name=csrfmiddlewaretoken]");
-    return input ? input.value : "";
-  }
 
   function value(id) {
     var input = document.getElementById(id);
@@ -247,7 +184,7 @@
         "Content-Type": "application/json",
         Accept: "application/json",
         "Idempotency-Key": attempt.key,
-        "X-CSRFToken": csrfToken(),
+        "X-CSRFToken": RR.csrfToken(form),
       },
       body: JSON.stringify(body),
     });
@@ -415,7 +352,7 @@
         return;
       }
       setBusy(true, M.processing);
-      attempt = { key: newAttemptKey(), paymentMethodId: event.paymentMethod.id };
+      attempt = { key: RR.newIdempotencyKey(), paymentMethodId: event.paymentMethod.id };
       var payer = { email: event.payerEmail, name: event.payerName };
       var moved = await pay(amount.minor, payer, function (ok) {
         event.complete(ok ? "success" : "fail");
@@ -485,7 +422,7 @@
         setBusy(false, "");
         return;
       }
-      attempt = { key: newAttemptKey(), paymentMethodId: created.paymentMethod.id };
+      attempt = { key: RR.newIdempotencyKey(), paymentMethodId: created.paymentMethod.id };
     }
     var moved = await pay(amount.minor, null);
     if (!moved) {
@@ -495,4 +432,5 @@
 
   setUpWallet();
   refresh();
+  setBusy(false, "");
 })();

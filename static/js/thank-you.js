@@ -16,21 +16,6 @@
     });
   }
 
-  function csrfToken(form) {
-    var input = form.querySelector("input[name=csrfmiddlewaretoken]");
-    return input ? input.value : "";
-  }
-
-  function newKey() {
-    if (window.crypto && typeof window.crypto.randomUUID === "function") {
-      return window.crypto.randomUUID();
-    }
-    var bytes = window.crypto.getRandomValues(new Uint8Array(16));
-    return Array.prototype.map.call(bytes, function (b) {
-      return b.toString(16).padStart(2, "0");
-    }).join("");
-  }
-
   /* While the payment is pending, the server asks Stripe on each request; reload once it is settled. */
   async function pollUntilSettled() {
     var started = Date.now();
@@ -86,7 +71,7 @@
       if (button.disabled) {
         return;
       }
-      key = key || newKey();
+      key = key || window.ReaderRevenue.newIdempotencyKey();
       button.disabled = true;
       form.setAttribute("aria-busy", "true");
       error.hidden = true;
@@ -101,7 +86,7 @@
             "Content-Type": "application/json",
             Accept: "application/json",
             "Idempotency-Key": key,
-            "X-CSRFToken": csrfToken(form),
+            "X-CSRFToken": window.ReaderRevenue.csrfToken(form),
           },
           body: JSON.stringify({ amount: Number(form.dataset.amount) }),
         });

@@ -55,7 +55,10 @@ def browser():
         if os.environ.get("REQUIRE_BROWSER") == "1":
             pytest.fail(message)
         pytest.skip(message)
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
+
+    # Generous waits for a shared two-core machine; a passing test still takes a few seconds.
+    expect.set_options(timeout=15_000)
 
     # Playwright's sync API keeps an event loop running in this thread; the test body's ORM calls are
     # still plain synchronous calls, so Django's async-safety guard must be told so.
@@ -99,7 +102,7 @@ def site(live_server, localstripe, transactional_db):
 
 def make_page(browser, localstripe, settings, viewport, **context_options):
     context = browser.new_context(viewport=viewport, locale="en-US", **context_options)
-    context.set_default_timeout(10_000)
+    context.set_default_timeout(15_000)
     context.expose_function(
         "__testCreatePaymentMethod", lambda card: create_payment_method(localstripe.url, card)
     )
