@@ -61,6 +61,11 @@ def _chosen_currency(request: HttpRequest) -> dict:
 
 def _messages(frequency_labels: dict[str, str]) -> dict:
     """Every text the page's script may show, translated here so the script needs no catalogue."""
+    expired = _("Your card has expired. Check the expiry date or use another card.")
+    authentication_failed = _(
+        "Your bank could not confirm it was you (3-D Secure failed). Nothing was charged. "
+        "Try again or use another card."
+    )
     return {
         "amountRequired": _("Choose an amount or enter your own."),
         "amountInvalid": _("Enter the amount as a number, for example 15 or 15.50."),
@@ -75,6 +80,7 @@ def _messages(frequency_labels: dict[str, str]) -> dict:
         "network": _("We could not reach our server. Check your connection and try again."),
         "unexpected": _("Something went wrong on our side. Nothing was charged. Please try again."),
         "tooMany": _("Too many attempts. Please wait a little and try again."),
+        "cardsUnavailable": _("Card payments are unavailable right now. Nothing was charged."),
         "keyReused": _(
             "Your earlier attempt may already have gone through. Check your email for a receipt "
             "before trying again."
@@ -96,21 +102,17 @@ def _messages(frequency_labels: dict[str, str]) -> dict:
         "card": {
             "card_declined": _("Your card was declined. Try another card or contact your bank."),
             "insufficient_funds": _("Your card has insufficient funds. Try another card."),
-            "expired_card": _("Your card has expired. Check the expiry date or use another card."),
+            "expired_card": expired,
             "incorrect_cvc": _("The security code (CVC) is incorrect."),
             "incorrect_number": _("The card number is incorrect."),
             "invalid_number": _("The card number is incorrect."),
             "invalid_expiry_month": _("The expiry month is not valid."),
             "invalid_expiry_year": _("The expiry year is not valid."),
+            "invalid_expiry_year_past": expired,
+            "invalid_expiry_month_past": expired,
             "processing_error": _("The card could not be processed. Please try again."),
-            "authentication_failed": _(
-                "Your bank could not confirm it was you (3-D Secure failed). Nothing was charged. "
-                "Try again or use another card."
-            ),
-            "payment_intent_authentication_failure": _(
-                "Your bank could not confirm it was you (3-D Secure failed). Nothing was charged. "
-                "Try again or use another card."
-            ),
+            "authentication_failed": authentication_failed,
+            "payment_intent_authentication_failure": authentication_failed,
         },
     }
 

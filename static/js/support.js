@@ -298,7 +298,7 @@
   /* ---- Stripe.js ---- */
 
   var stripe = Stripe(config.publishableKey);
-  var elements = stripe.elements({ locale: config.locale });
+  var elements = stripe.elements({ locale: "auto" });
   var card = elements.create("card", { hidePostalCode: false });
   card.mount(cardGroup);
   card.on("change", function (event) {
@@ -415,8 +415,13 @@
       } catch (error) {
         created = { error: { message: M.card.card_declined } };
       }
-      if (!created || created.error || !created.paymentMethod) {
-        var error = (created && created.error) || {};
+      if (!created || typeof created !== "object") {
+        showFormError(M.cardsUnavailable);
+        setBusy(false, "");
+        return;
+      }
+      if (created.error || !created.paymentMethod) {
+        var error = created.error || {};
         setFieldError("card-element", "card-error", cardMessage(error.code, error.message));
         showFormError(M.paymentFailed);
         setBusy(false, "");

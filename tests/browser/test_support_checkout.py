@@ -236,3 +236,16 @@ def test_signed_in_reader_pays_without_typing_an_email(browser, site, localstrip
         context.close()
     contribution = Contribution.objects.get()
     assert (contribution.user, contribution.contributor.email) == (user, "member@example.org")
+
+
+def test_expired_card_shows_an_error_and_keeps_the_form_filled_in(page, site):
+    open_support_page(page, site)
+
+    page.get_by_label("Email").fill("expired@example.org")
+    fill_card(page, "4242424242424242", month="12", year="18")
+    page.get_by_role("button", name="Give $25.00 now").click()
+
+    expect(page.locator("#card-error")).to_contain_text("expiry year is not valid")
+    expect(page.get_by_label("Email")).to_have_value("expired@example.org")
+    expect(page.get_by_placeholder("exp_year")).to_have_value("18")
+    assert Contribution.objects.count() == 0
