@@ -249,3 +249,37 @@ def test_expired_card_shows_an_error_and_keeps_the_form_filled_in(page, site):
     expect(page.get_by_label("Email")).to_have_value("expired@example.org")
     expect(page.get_by_placeholder("exp_year")).to_have_value("18")
     assert Contribution.objects.count() == 0
+
+
+def test_membership_with_a_three_d_secure_card_starts_after_authentication(page, site):
+    open_support_page(page, site)
+
+    page.get_by_text("Become a member").click()
+    page.get_by_text("Annual", exact=True).click()
+    page.get_by_label("Email").fill("secure-member@example.org")
+    fill_card(page, "4000002760003184")
+    page.get_by_role("button", name="Give $100.00 a year").click()
+    page.get_by_role("button", name="Complete authentication").click()
+
+    page.wait_for_url(THANK_YOU_URL)
+    expect(page.get_by_role("heading", name="Welcome, member!")).to_be_visible()
+    expect(page.get_by_text("Your membership of $100.00 a year has started.")).to_be_visible()
+    membership = Contribution.objects.get().membership
+    assert (membership.status, membership.interval) == ("active", "year")
+
+
+def test_thank_you_page_waits_for_authentication_and_then_shows_the_gift(page, site):
+    open_support_page(page, site)
+    page.get_by_label("Email").fill("patient@example.org")
+    fill_card(page, "4000002760003184")
+    page.get_by_role("button", name="Give $25.00 now").click()
+    authenticate = page.get_by_role("button", name="Complete authentication")
+    expect(authenticate).to_be_visible()
+    waiting = page.context.new_page()
+    waiting.goto(f"{site}/support/thank-you/{Contribution.objects.get().public_id}/")
+    expect(waiting.get_by_role("heading", name="Confirming your payment…")).to_be_visible()
+
+    authenticate.click()
+
+    expect(waiting.get_by_role("heading", name="Thank you!")).to_be_visible()
+    expect(waiting.locator("#receipt-amount")).to_have_text("$25.00")
