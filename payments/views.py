@@ -160,6 +160,7 @@ def support(request: HttpRequest) -> HttpResponse:
         "attribution": attribution,
         "urls": {
             "contributions": reverse("api-1:contribution_create"),
+            "contribution": reverse("api-1:contribution_detail", kwargs={"public_id": PLACEHOLDER_ID}),
             "thankYou": reverse("payments:thank_you", kwargs={"public_id": PLACEHOLDER_ID}),
         },
         "messages": _messages(frequency_labels),

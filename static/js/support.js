@@ -21,6 +21,7 @@
      failure so the server sees the same request again and never charges twice. */
   var attempt = null;
   var busy = false;
+  var PLACEHOLDER_ID = "00000000-0000-0000-0000-000000000000";
 
   var RR = window.ReaderRevenue;
   var fill = RR.fill;
@@ -194,8 +195,15 @@
     return { status: response.status, data: data };
   }
 
+  /* Asking for the contribution makes the server fetch its state from Stripe, so a failed
+     authentication is recorded now rather than whenever a webhook arrives. */
+  function recordOutcome(id) {
+    var url = config.urls.contribution.replace(PLACEHOLDER_ID, id);
+    return fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } }).catch(function () {});
+  }
+
   function thankYouUrl(data) {
-    return config.urls.thankYou.replace("00000000-0000-0000-0000-000000000000", data.id);
+    return config.urls.thankYou.replace(PLACEHOLDER_ID, data.id);
   }
 
   function cardMessage(code, fallback) {
@@ -262,7 +270,8 @@
       setBusy(true, M.authenticating);
       var action = await stripe.handleNextAction({ clientSecret: data.client_secret });
       if (action.error) {
-        setFieldError("card-element", "card-error", M.card.authentication_failed);
+        await recordOutcome(data.id);
+        setFieldError("card-element", "card-error", M.card[action.error.code] || M.card.authentication_failed);
         showFormError(M.paymentFailed);
         return false;
       }

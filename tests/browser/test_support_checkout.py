@@ -118,6 +118,7 @@ def test_failed_three_d_secure_shows_an_error_in_the_page(page, site):
 
     expect(page.locator("#card-error")).to_contain_text("3-D Secure failed")
     expect(page.get_by_label("Email")).to_have_value("unsure@example.org")
+    assert Contribution.objects.get().status == "failed"
 
 
 def test_amount_outside_the_allowed_range_is_refused_before_paying(page, site):

@@ -187,6 +187,7 @@ def test_page_data_names_the_api_the_key_limits_and_fee(client, settings):
 
     assert config["publishableKey"] == settings.STRIPE_PUBLISHABLE_KEY
     assert config["urls"]["contributions"] == "/api/v1/contributions"
+    assert config["urls"]["contribution"] == "/api/v1/contributions/00000000-0000-0000-0000-000000000000"
     assert config["limits"]["one_off"] == {"min": 100, "max": 1000000}
     assert config["fee"] == {"percent_basis_points": 290, "fixed_minor": 30}
 
