@@ -77,8 +77,15 @@ def _messages(frequency_labels: dict[str, str]) -> dict:
         "emailInvalid": _("Enter an email address like name@example.org."),
         "checkFields": _("Please check the highlighted fields."),
         "paymentFailed": _("Your payment did not go through. Nothing was charged."),
-        "network": _("We could not reach our server. Check your connection and try again."),
-        "unexpected": _("Something went wrong on our side. Nothing was charged. Please try again."),
+        "network": _(
+            "We could not reach our server. Check your connection and press the button again: "
+            "you will not be charged twice."
+        ),
+        "retry": _(
+            "We could not confirm your payment yet. Press the button again to check: "
+            "you will not be charged twice."
+        ),
+        "unexpected": _("Something went wrong. Please try again."),
         "tooMany": _("Too many attempts. Please wait a little and try again."),
         "cardsUnavailable": _("Card payments are unavailable right now. Nothing was charged."),
         "keyReused": _(

@@ -220,14 +220,21 @@
       return;
     }
     if (result.status === 429) {
+      if (error.field === "payment_method") {
+        setFieldError("card-element", "card-error", message || M.tooMany);
+      }
       showFormError(message || M.tooMany);
+      return;
+    }
+    if (result.status >= 500) {
+      showFormError(M.retry);
       return;
     }
     if (result.status === 409) {
       showFormError(M.keyReused);
       return;
     }
-    if (typeof message !== "string" || !message || result.status >= 500) {
+    if (typeof message !== "string" || !message) {
       message = M.unexpected;
     }
     var field = error.field || "";

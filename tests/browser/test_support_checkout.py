@@ -284,3 +284,30 @@ def test_thank_you_page_waits_for_authentication_and_then_shows_the_gift(page, s
 
     expect(waiting.get_by_role("heading", name="Thank you!")).to_be_visible()
     expect(waiting.locator("#receipt-amount")).to_have_text("$25.00")
+
+
+def test_payment_provider_unavailable_asks_to_press_again_and_the_retry_keeps_the_key(page, site):
+    keys = []
+
+    def answer_502_first(route):
+        keys.append(route.request.headers["idempotency-key"])
+        if len(keys) == 1:
+            route.fulfill(
+                status=502,
+                content_type="application/json",
+                body='{"error": {"code": "payment_unavailable", "message": "Stripe did not answer."}}',
+            )
+        else:
+            route.continue_()
+
+    page.route("**/api/v1/contributions", answer_502_first)
+    open_support_page(page, site)
+    page.get_by_label("Email").fill("patient@example.org")
+    fill_card(page, "4242424242424242")
+    page.get_by_role("button", name="Give $25.00 now").click()
+    expect(page.locator("#form-error")).to_contain_text("you will not be charged twice")
+
+    page.get_by_role("button", name="Give $25.00 now").click()
+
+    page.wait_for_url(THANK_YOU_URL)
+    assert len(keys) == 2 and keys[0] == keys[1]
