@@ -331,3 +331,28 @@ def test_thank_you_page_marks_the_newsletter_as_coming(client):
     content = client.get(f"/support/thank-you/{contribution.public_id}/").content.decode()
 
     assert "Coming soon" in content
+
+
+def test_a_link_can_open_the_page_on_the_annual_membership(client):
+    content = client.get("/support/?frequency=annual&currency=USD").content.decode()
+
+    assert 'name="kind" value="member" checked' in content
+    assert 'name="interval" value="annual" checked' in content
+    assert re.search(
+        r'<div class="preset-list" data-frequency="annual"[^>]*aria-label="Annual membership">', content
+    )
+    assert 'data-frequency="one_off" role="radiogroup" aria-label="One-off gift" hidden' in content
+    assert "Give $100.00 a year" in content
+
+
+def test_thank_you_page_of_a_failed_payment_says_so_and_offers_to_try_again(client):
+    contribution = own_contribution(
+        client, status="failed", failure_code="card_declined", failure_message="Your card was declined."
+    )
+
+    content = client.get(f"/support/thank-you/{contribution.public_id}/").content.decode()
+
+    assert "Your payment did not go through" in content
+    assert "Your card was declined." in content
+    assert 'href="/support/"' in content
+    assert "upgrade-form" not in content
