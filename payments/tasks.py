@@ -18,8 +18,13 @@ logger = logging.getLogger(__name__)
 RETRY = {"acks_late": True, "autoretry_for": (OSError,), "retry_backoff": True, "max_retries": 8}
 
 
-def _manage_url() -> str:
-    return f"{settings.SITE_URL}/accounts/login/"
+def _how_to_reach_us() -> dict:
+    """Where a contributor manages or cancels, whom to ask, and who we are (every email says it)."""
+    return {
+        "manage_url": f"{settings.SITE_URL}/accounts/login/",
+        "support_email": settings.DEFAULT_FROM_EMAIL,
+        "organisation": settings.ORGANISATION_DETAILS,
+    }
 
 
 @shared_task(**RETRY)
@@ -49,9 +54,7 @@ def send_contribution_receipt(*, contribution_id: int) -> bool:
                 "card_last4": contribution.card_last4,
                 "frequency": contribution.frequency,
                 "reference": str(contribution.public_id),
-                "manage_url": _manage_url(),
-                "support_email": settings.DEFAULT_FROM_EMAIL,
-                "organisation": settings.ORGANISATION_DETAILS,
+                **_how_to_reach_us(),
             },
         )
         contribution.receipt_sent_at = timezone.now()
@@ -78,9 +81,7 @@ def send_membership_welcome(*, membership_id: int) -> bool:
                 "name": membership.contributor.name,
                 "amount": format_money(membership.amount_minor, membership.currency),
                 "interval": membership.interval,
-                "manage_url": _manage_url(),
-                "support_email": settings.DEFAULT_FROM_EMAIL,
-                "organisation": settings.ORGANISATION_DETAILS,
+                **_how_to_reach_us(),
             },
         )
         membership.welcome_sent_at = timezone.now()
