@@ -42,7 +42,7 @@ def _requester(request: HttpRequest) -> checkout.Requester:
     if check_csrf(request) is not None:
         raise Forbidden(_("Please reload the page and try again."), code="csrf_failed")
     if request.session.session_key is None:
-        request.session[SESSION_CONTRIBUTIONS] = []  # modified: the cookie is set even on an error answer
+        request.session[SESSION_CONTRIBUTIONS] = []  # a new session, so the answer carries its cookie
         request.session.save()
     user = request.user
     return checkout.Requester(
