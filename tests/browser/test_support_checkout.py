@@ -31,7 +31,9 @@ def open_support_page(page, site, query="?currency=USD"):
 
 
 def test_reader_gives_once_by_card_and_sees_the_amount_on_the_thank_you_page(page, site):
-    open_support_page(page, site, "?currency=USD&campaign=spring-appeal&source=banner&ref=article-42")
+    open_support_page(
+        page, site, "?currency=USD&campaign=spring-appeal&source=banner&ref=article-42&utm_medium=email"
+    )
 
     page.get_by_text("Support us just once").click()
     choose_preset(page, "$50")
@@ -50,11 +52,16 @@ def test_reader_gives_once_by_card_and_sees_the_amount_on_the_thank_you_page(pag
         5000,
         "USD",
     )
-    assert (contribution.campaign, contribution.source, contribution.ref) == (
-        "spring-appeal",
-        "banner",
-        "article-42",
-    )
+    assert contribution.attribution() == {
+        "campaign": "spring-appeal",
+        "source": "banner",
+        "ref": "article-42",
+        "utm_source": "",
+        "utm_medium": "email",
+        "utm_campaign": "",
+        "utm_term": "",
+        "utm_content": "",
+    }
 
 
 def test_reader_becomes_a_monthly_member_and_sees_the_membership_thank_you_page(page, site):
