@@ -88,7 +88,46 @@
     return input ? input.value : "";
   }
 
+  /* Shows (or clears) a field's error: the text sits in the element the field's aria-describedby
+     names, and the field is marked aria-invalid so assistive technology says it needs fixing. */
+  function setFieldError(inputId, errorId, message) {
+    var error = document.getElementById(errorId);
+    var input = document.getElementById(inputId);
+    if (!error) {
+      return;
+    }
+    error.textContent = message || "";
+    error.hidden = !message;
+    if (input && message) {
+      input.setAttribute("aria-invalid", "true");
+    } else if (input) {
+      input.removeAttribute("aria-invalid");
+    }
+  }
+
+  /* A JSON request to our API with the session's CSRF token; resolves {status, data} (data {} when
+     the body is not JSON) and rejects only when the network fails. */
+  async function requestJson(url, options) {
+    var headers = { Accept: "application/json" };
+    var init = { method: options.method || "GET", credentials: "same-origin", headers: headers };
+    if (options.body !== undefined) {
+      headers["Content-Type"] = "application/json";
+      headers["X-CSRFToken"] = csrfToken(options.form);
+      init.body = JSON.stringify(options.body);
+    }
+    if (options.idempotencyKey) {
+      headers["Idempotency-Key"] = options.idempotencyKey;
+    }
+    var response = await fetch(url, init);
+    var data = await response.json().catch(function () {
+      return {};
+    });
+    return { status: response.status, ok: response.ok, data: data };
+  }
+
   window.ReaderRevenue = {
+    requestJson: requestJson,
+    setFieldError: setFieldError,
     minorToDecimalString: minorToDecimalString,
     moneyFormatter: moneyFormatter,
     fill: fill,

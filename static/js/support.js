@@ -25,6 +25,7 @@
 
   var RR = window.ReaderRevenue;
   var fill = RR.fill;
+  var setFieldError = RR.setFieldError;
   var formatMoney = RR.moneyFormatter(config.locale, config.currency, exponent);
 
   function parseAmount(text) {
@@ -79,23 +80,6 @@
 
   /* ---- showing state ---- */
 
-  function setFieldError(inputId, errorId, message) {
-    var error = document.getElementById(errorId);
-    var input = document.getElementById(inputId);
-    if (!error) {
-      return;
-    }
-    error.textContent = message || "";
-    error.hidden = !message;
-    if (input) {
-      if (message) {
-        input.setAttribute("aria-invalid", "true");
-      } else {
-        input.removeAttribute("aria-invalid");
-      }
-    }
-  }
-
   function showFormError(message) {
     formError.textContent = message || "";
     formError.hidden = !message;
@@ -139,12 +123,8 @@
     var total = formatMoney(totalMinor(base));
     document.getElementById("total-amount").textContent = fill(M.total[freq], { amount: total });
     submitButton.textContent = fill(M.submit[freq], { amount: total });
-    if (paymentRequest && !busy) {
-      try {
-        paymentRequest.update({ total: { label: M.walletLabel[freq], amount: totalMinor(base) } });
-      } catch (error) {
-        /* the wallet sheet is open: it keeps the amount it was opened with */
-      }
+    if (wallet && !busy) {
+      wallet.update();
     }
   }
 
@@ -177,29 +157,10 @@
     return body;
   }
 
-  async function postContribution(body) {
-    var response = await fetch(config.urls.contributions, {
-      method: "POST",
-      credentials: "same-origin",
-      headers: {
-        "Content-Type": "application/json",
-        Accept: "application/json",
-        "Idempotency-Key": attempt.key,
-        "X-CSRFToken": RR.csrfToken(form),
-      },
-      body: JSON.stringify(body),
-    });
-    var data = await response.json().catch(function () {
-      return {};
-    });
-    return { status: response.status, data: data };
-  }
-
   /* Asking for the contribution makes the server fetch its state from Stripe, so a failed
      authentication is recorded now rather than whenever a webhook arrives. */
   function recordOutcome(id) {
-    var url = config.urls.contribution.replace(PLACEHOLDER_ID, id);
-    return fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } }).catch(function () {});
+    return RR.requestJson(config.urls.contribution.replace(PLACEHOLDER_ID, id), {}).catch(function () {});
   }
 
   function thankYouUrl(data) {
@@ -254,24 +215,27 @@
     var answered = onAnswer || function () {};
     var result;
     try {
-      result = await postContribution(requestBody(attempt.paymentMethodId, amountMinor, payer));
+      result = await RR.requestJson(config.urls.contributions, {
+        method: "POST",
+        form: form,
+        idempotencyKey: attempt.key,
+        body: requestBody(attempt.paymentMethodId, amountMinor, payer),
+      });
     } catch (networkError) {
       answered(false);
       showFormError(M.network);
       return false;
     }
-    if (result.status >= 500) {
-      answered(false);
-      showApiError(result);
-      return false;
-    }
     var data = result.data;
-    attempt = null;
     if (result.status >= 400) {
+      if (result.status < 500) {
+        attempt = null;
+      }
       answered(false);
       showApiError(result);
       return false;
     }
+    attempt = null;
     answered(true);
     if (data.status === "requires_action" && data.client_secret) {
       setBusy(true, M.authenticating);
@@ -328,55 +292,32 @@
     }
   });
 
-  var paymentRequest = null;
-  function setUpWallet() {
-    if (typeof stripe.paymentRequest !== "function") {
+  /* A wallet sheet gives a payment method (and the payer's email); the server is asked as for a card. */
+  async function payWithWallet(event) {
+    clearErrors();
+    var amount = chosenAmount();
+    var problem = amountProblem(amount);
+    if (problem) {
+      event.complete("fail");
+      setFieldError("custom-amount", "amount-error", problem);
+      showFormError(M.checkFields);
       return;
     }
-    try {
-      var amount = chosenAmount();
-      paymentRequest = stripe.paymentRequest({
-        country: config.accountCountry,
-        currency: config.currency.toLowerCase(),
-        total: { label: M.walletLabel[frequency()], amount: amount.minor ? totalMinor(amount.minor) : 0 },
-        requestPayerEmail: !config.signedIn,
-        requestPayerName: !config.signedIn,
-      });
-    } catch (error) {
-      paymentRequest = null;
-      return;
-    }
-    Promise.resolve(paymentRequest.canMakePayment()).then(function (can) {
-      if (!can) {
-        return;
-      }
-      var button = elements.create("paymentRequestButton", { paymentRequest: paymentRequest });
-      button.mount("#payment-request-button");
-      document.getElementById("wallet").hidden = false;
-    }).catch(function () {});
-    paymentRequest.on("cancel", function () {
+    setBusy(true, M.processing);
+    attempt = { key: RR.newIdempotencyKey(), paymentMethodId: event.paymentMethod.id };
+    var payer = { email: event.payerEmail, name: event.payerName };
+    var moved = await pay(amount.minor, payer, function (ok) {
+      event.complete(ok ? "success" : "fail");
+    });
+    if (!moved) {
       setBusy(false, "");
-    });
-    paymentRequest.on("paymentmethod", async function (event) {
-      clearErrors();
-      var amount = chosenAmount();
-      var problem = amountProblem(amount);
-      if (problem) {
-        event.complete("fail");
-        setFieldError("custom-amount", "amount-error", problem);
-        showFormError(M.checkFields);
-        return;
-      }
-      setBusy(true, M.processing);
-      attempt = { key: RR.newIdempotencyKey(), paymentMethodId: event.paymentMethod.id };
-      var payer = { email: event.payerEmail, name: event.payerName };
-      var moved = await pay(amount.minor, payer, function (ok) {
-        event.complete(ok ? "success" : "fail");
-      });
-      if (!moved) {
-        setBusy(false, "");
-      }
-    });
+    }
+  }
+
+  function walletTotal() {
+    var amount = chosenAmount();
+    var base = amount.minor && !amount.error ? amount.minor : 0;
+    return { label: M.walletLabel[frequency()], amount: totalMinor(base) };
   }
 
   /* ---- events ---- */
@@ -451,7 +392,19 @@
     }
   });
 
-  setUpWallet();
+  var wallet = RR.setUpWallet({
+    stripe: stripe,
+    elements: elements,
+    country: config.accountCountry,
+    currency: config.currency,
+    requestPayer: !config.signedIn,
+    container: document.getElementById("wallet"),
+    total: walletTotal,
+    onPaymentMethod: payWithWallet,
+    onCancel: function () {
+      setBusy(false, "");
+    },
+  });
   refresh();
   setBusy(false, "");
 })();

@@ -22,16 +22,10 @@
     var wait = 1000;
     while (Date.now() - started < POLL_LIMIT_MS) {
       try {
-        var response = await fetch(page.dataset.statusUrl, {
-          credentials: "same-origin",
-          headers: { Accept: "application/json" },
-        });
-        if (response.ok) {
-          var data = await response.json();
-          if (WAITING.indexOf(data.status) === -1) {
-            window.location.reload();
-            return;
-          }
+        var result = await window.ReaderRevenue.requestJson(page.dataset.statusUrl, {});
+        if (result.ok && WAITING.indexOf(result.data.status) === -1) {
+          window.location.reload();
+          return;
         }
       } catch (error) {
         /* the network may come back: keep asking until the time limit */
@@ -76,32 +70,24 @@
       form.setAttribute("aria-busy", "true");
       error.hidden = true;
       status.textContent = form.dataset.busyMessage;
-      var response;
-      var data;
+      var result;
       try {
-        response = await fetch(form.action, {
+        result = await window.ReaderRevenue.requestJson(form.action, {
           method: "POST",
-          credentials: "same-origin",
-          headers: {
-            "Content-Type": "application/json",
-            Accept: "application/json",
-            "Idempotency-Key": key,
-            "X-CSRFToken": window.ReaderRevenue.csrfToken(form),
-          },
-          body: JSON.stringify({ amount: Number(form.dataset.amount) }),
-        });
-        data = await response.json().catch(function () {
-          return {};
+          form: form,
+          idempotencyKey: key,
+          body: { amount: Number(form.dataset.amount) },
         });
       } catch (networkError) {
         fail("");
         return;
       }
-      if (!response.ok) {
-        if (response.status < 500) {
+      var data = result.data;
+      if (!result.ok) {
+        if (result.status < 500) {
           key = null;
         }
-        fail(data && data.error && data.error.message);
+        fail(data.error && data.error.message);
         return;
       }
       if (data.status === "requires_action" && data.client_secret && stripe) {

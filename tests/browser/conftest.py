@@ -47,6 +47,55 @@ STRIPE_JS_ADDITIONS = """
 """
 
 
+# A browser that "can pay" with a wallet: Stripe.js's payment request, with a button that answers as a
+# wallet sheet does (a payment method for the 4242 card and the payer's email). Tests that ask for it only.
+WALLET_ADDITIONS = """
+;(function () {
+  var withoutWallet = Stripe;
+  Stripe = function (key) {
+    var stripe = withoutWallet(key);
+    var handlers = {};
+    stripe.paymentRequest = function (options) {
+      window.__walletOptions = options;
+      return {
+        canMakePayment: function () { return Promise.resolve({googlePay: true}); },
+        on: function (name, handler) { handlers[name] = handler; },
+        update: function (changes) { Object.assign(window.__walletOptions, changes); },
+      };
+    };
+    var standInElements = stripe.elements;
+    stripe.elements = function (options) {
+      var group = standInElements(options);
+      var create = group.create.bind(group);
+      group.create = function (type, createOptions) {
+        if (type !== "paymentRequestButton") {
+          return create(type, createOptions);
+        }
+        return {mount: function (node) {
+          var button = document.createElement("button");
+          button.type = "button";
+          button.textContent = "Pay with test wallet";
+          button.addEventListener("click", async function () {
+            var card = {number: "4242424242424242", exp_month: "12", exp_year: "30", cvc: "123"};
+            var result = await window.__testCreatePaymentMethod(card);
+            handlers.paymentmethod({
+              paymentMethod: result.paymentMethod,
+              payerEmail: "wallet@example.org",
+              payerName: "Wallet Reader",
+              complete: function (status) { window.__walletCompleted = status; },
+            });
+          });
+          node.appendChild(button);
+        }};
+      };
+      return group;
+    };
+    return stripe;
+  };
+})();
+"""
+
+
 @pytest.fixture(scope="session")
 def browser():
     """One Chromium for the whole session; skipped (or failed in CI) when Debian's chromium is missing."""
@@ -100,7 +149,7 @@ def site(live_server, localstripe, transactional_db):
     return live_server.url
 
 
-def make_page(browser, localstripe, settings, viewport, **context_options):
+def make_page(browser, localstripe, settings, viewport, *, wallet=False, **context_options):
     context = browser.new_context(viewport=viewport, locale="en-US", **context_options)
     context.set_default_timeout(15_000)
     context.expose_function(
@@ -109,7 +158,8 @@ def make_page(browser, localstripe, settings, viewport, **context_options):
 
     def add_missing_stripe_js(route):
         response = route.fetch()
-        route.fulfill(response=response, body=response.text() + STRIPE_JS_ADDITIONS)
+        additions = STRIPE_JS_ADDITIONS + (WALLET_ADDITIONS if wallet else "")
+        route.fulfill(response=response, body=response.text() + additions)
 
     context.route(settings.STRIPE_JS_URL, add_missing_stripe_js)
     return context, context.new_page()

@@ -318,3 +318,32 @@ def test_payment_provider_unavailable_asks_to_press_again_and_the_retry_keeps_th
 
     page.wait_for_url(THANK_YOU_URL)
     assert len(keys) == 2 and keys[0] == keys[1]
+
+
+def test_no_wallet_button_when_stripe_js_offers_no_payment_request(page, site):
+    open_support_page(page, site)
+
+    expect(page.locator("#wallet")).to_be_hidden()
+    expect(page.locator("#payment-request-button")).to_be_empty()
+
+
+def test_wallet_button_appears_when_the_browser_can_pay_with_one_and_pays_the_chosen_amount(
+    browser, site, localstripe, settings
+):
+    from tests.browser.conftest import PHONE, make_page
+
+    context, page = make_page(browser, localstripe, settings, PHONE, wallet=True)
+    try:
+        open_support_page(page, site)
+        expect(page.locator("#wallet")).to_be_visible()
+        choose_preset(page, "$10")
+        assert page.evaluate("window.__walletOptions.total") == {"label": "One-off gift", "amount": 1000}
+
+        page.get_by_role("button", name="Pay with test wallet").click()
+
+        page.wait_for_url(THANK_YOU_URL)
+        expect(page.locator("#receipt-amount")).to_have_text("$10.00")
+    finally:
+        context.close()
+    contribution = Contribution.objects.get()
+    assert (contribution.amount_minor, contribution.contributor.email) == (1000, "wallet@example.org")

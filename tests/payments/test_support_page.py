@@ -223,7 +223,11 @@ def test_stripe_js_is_loaded_from_the_setting_in_the_head(client, settings):
     parser = parse(client.get("/support/"))
 
     assert parser.head_scripts[0] == "http://127.0.0.1:9999/js.stripe.com/v3/"
-    assert [src.rsplit("/", 1)[-1] for src in parser.head_scripts[1:]] == ["checkout-core.js", "support.js"]
+    assert [src.rsplit("/", 1)[-1] for src in parser.head_scripts[1:]] == [
+        "checkout-core.js",
+        "support-wallet.js",
+        "support.js",
+    ]
 
 
 def test_support_page_has_no_inline_scripts_handlers_or_styles(client):
