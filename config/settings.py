@@ -204,3 +204,22 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}, "stripe": {"level": "WARNING"}},
 }
+
+# Checkout (docs/checkout.md): currencies, amount limits, card-testing protection, circuit breaker.
+CHECKOUT_CURRENCIES = [
+    code.upper() for code in env.list("CHECKOUT_CURRENCIES", default=["USD", "EUR", "GBP", "CAD", "UAH"])
+]
+CHECKOUT_DEFAULT_CURRENCY = env.str("CHECKOUT_DEFAULT_CURRENCY", default="USD").upper()
+CHECKOUT_MIN_AMOUNT_MAJOR = env.int("CHECKOUT_MIN_AMOUNT_MAJOR", default=1)
+CHECKOUT_MAX_AMOUNT_MAJOR = env.int("CHECKOUT_MAX_AMOUNT_MAJOR", default=10_000)
+CHECKOUT_AMOUNT_LIMITS_MAJOR = {"JPY": (100, 1_000_000), "UAH": (20, 400_000)}
+CHECKOUT_RATE_LIMIT = env.str("CHECKOUT_RATE_LIMIT", default="20/h")
+CHECKOUT_EMAIL_RATE_LIMIT = env.str("CHECKOUT_EMAIL_RATE_LIMIT", default="10/h")
+CHECKOUT_CARD_FAILURE_LIMIT = env.str("CHECKOUT_CARD_FAILURE_LIMIT", default="3/h")
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+CHECKOUT_BREAKER_WINDOW_MINUTES = env.int("CHECKOUT_BREAKER_WINDOW_MINUTES", default=15)
+CHECKOUT_BREAKER_FAILURE_RATE = env.float("CHECKOUT_BREAKER_FAILURE_RATE", default=0.5)
+CHECKOUT_BREAKER_MIN_ATTEMPTS = env.int("CHECKOUT_BREAKER_MIN_ATTEMPTS", default=20)
+CHECKOUT_BREAKER_MIN_MULTIPLIER = env.int("CHECKOUT_BREAKER_MIN_MULTIPLIER", default=5)
+CHECKOUT_BREAKER_RATE_DIVISOR = env.int("CHECKOUT_BREAKER_RATE_DIVISOR", default=4)
+ADMINS = [("Staff", address) for address in env.list("DJANGO_ADMINS", default=[])]

@@ -38,6 +38,7 @@ class Membership(Attribution):
         blank=True,
         help_text=_("Stripe time of the newest event applied, so a late event never wins."),
     )
+    welcome_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

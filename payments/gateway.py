@@ -385,3 +385,156 @@ def retrieve_subscription(subscription_id: str) -> Subscription:
         {"expand": ["latest_invoice.payment_intent"]},
     )
     return parse_subscription(to_dict(result))
+
+
+# Checkout: intents, saved cards, plans and subscriptions. Each money-moving call takes our key.
+
+INTENT_EXPAND = ["latest_charge.balance_transaction"]
+
+
+def create_payment_intent(
+    *,
+    amount: int,
+    currency: str,
+    payment_method_id: str,
+    customer_id: str | None = None,
+    metadata: Mapping[str, str] | None = None,
+    idempotency_key: str,
+) -> PaymentIntent:
+    """Create without confirming: a decline on `create(confirm=True)` would lose the intent's id."""
+    params: dict[str, Any] = {
+        "amount": amount,
+        "currency": currency.lower(),
+        "payment_method": payment_method_id,
+        "payment_method_types": ["card"],
+        "metadata": dict(metadata or {}),
+    }
+    if customer_id:
+        params["customer"] = customer_id
+    result = _call(
+        "payment intent create",
+        client().v1.payment_intents.create,
+        params,
+        {"idempotency_key": idempotency_key},
+    )
+    return parse_payment_intent(to_dict(result))
+
+
+def confirm_payment_intent(payment_intent_id: str, *, idempotency_key: str) -> PaymentIntent:
+    """Confirm server-side; a decline raises CardError carrying the intent's id."""
+    try:
+        result = _call(
+            "payment intent confirm",
+            client().v1.payment_intents.confirm,
+            payment_intent_id,
+            {"expand": INTENT_EXPAND},
+            {"idempotency_key": idempotency_key},
+        )
+    except CardError as exc:
+        exc.payment_intent_id = exc.payment_intent_id or payment_intent_id
+        raise
+    return parse_payment_intent(to_dict(result))
+
+
+def attach_payment_method(*, payment_method_id: str, customer_id: str, idempotency_key: str) -> CardDetails:
+    """Save a card on a customer so it can pay again (Stripe checks it here: a CardError may follow)."""
+    result = _call(
+        "payment method attach",
+        client().v1.payment_methods.attach,
+        payment_method_id,
+        {"customer": customer_id},
+        {"idempotency_key": idempotency_key},
+    )
+    return parse_card(to_dict(result))
+
+
+def set_default_payment_method(*, customer_id: str, payment_method_id: str) -> Customer:
+    """Subscriptions charge `invoice_settings.default_payment_method` (localstripe accepts only this)."""
+    result = _call(
+        "customer update",
+        client().v1.customers.update,
+        customer_id,
+        {"invoice_settings": {"default_payment_method": payment_method_id}},
+    )
+    return parse_customer(to_dict(result))
+
+
+PLAN_INTERVAL_WORDS = {"month": "monthly", "year": "annual"}
+
+
+@dataclass(frozen=True)
+class Plan:
+    id: str
+    amount: int
+    currency: str
+    interval: str
+    product_id: str | None
+
+
+def parse_plan(data: Mapping) -> Plan:
+    return Plan(
+        id=data["id"],
+        amount=int(data["amount"]),
+        currency=str(data["currency"]).upper(),
+        interval=data["interval"],
+        product_id=object_id(data.get("product")),
+    )
+
+
+def _retrieve_or_none(operation: str, fn, object_id_: str):
+    try:
+        return fn(object_id_)
+    except stripe.InvalidRequestError as exc:
+        if exc.http_status == 404:
+            return None
+        raise GatewayError(f"Stripe {operation} failed: {exc.user_message or exc}") from exc
+    except stripe.StripeError as exc:
+        raise GatewayError(f"Stripe {operation} failed: {exc.user_message or exc}") from exc
+
+
+def _get_or_create(operation: str, resource, object_id_: str, params: dict) -> dict:
+    """Retrieve by our deterministic id, else create it; a concurrent creator wins and we read theirs."""
+    existing = _retrieve_or_none(operation, resource.retrieve, object_id_)
+    if existing is not None:
+        return to_dict(existing)
+    try:
+        return to_dict(_call(operation, resource.create, {"id": object_id_, **params}))
+    except GatewayError:
+        existing = _retrieve_or_none(operation, resource.retrieve, object_id_)
+        if existing is None:
+            raise
+        return to_dict(existing)
+
+
+def get_or_create_plan(
+    *, amount: int, currency: str, interval: str, product_id: str, product_name: str
+) -> Plan:
+    """One Plan per amount, currency and interval (`plan_monthly_usd_1000`): localstripe has no Prices."""
+    stripe_client = client()
+    _get_or_create("product create", stripe_client.v1.products, product_id, {"name": product_name})
+    plan_id = f"plan_{PLAN_INTERVAL_WORDS[interval]}_{currency.lower()}_{amount}"
+    data = _get_or_create(
+        "plan create",
+        stripe_client.v1.plans,
+        plan_id,
+        {"amount": amount, "currency": currency.lower(), "interval": interval, "product": product_id},
+    )
+    return parse_plan(data)
+
+
+def create_subscription(
+    *, customer_id: str, plan_id: str, metadata: Mapping[str, str] | None = None, idempotency_key: str
+) -> Subscription:
+    """Start charging the customer's default card; the first invoice's intent tells how it went."""
+    result = _call(
+        "subscription create",
+        client().v1.subscriptions.create,
+        {
+            "customer": customer_id,
+            "items": [{"plan": plan_id}],
+            "metadata": dict(metadata or {}),
+            "expand": ["latest_invoice.payment_intent"],
+        },
+        {"idempotency_key": idempotency_key},
+    )
+    return parse_subscription(to_dict(result))

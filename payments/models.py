@@ -3,9 +3,12 @@
 import uuid
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+from payments.money import InvalidCurrency, normalise_currency
 
 CURRENCY_CODE_CHECK = Q(currency__regex=r"^[A-Z]{3}$")
 
@@ -101,6 +104,7 @@ class Contribution(Attribution):
     stripe_payment_intent_id = models.CharField(max_length=255, unique=True, null=True, blank=True)
     stripe_invoice_id = models.CharField(max_length=255, unique=True, null=True, blank=True)
     stripe_charge_id = models.CharField(max_length=255, blank=True, db_index=True)
+    stripe_payment_method_id = models.CharField(max_length=255, blank=True)
     card_brand = models.CharField(max_length=20, blank=True)
     card_last4 = models.CharField(max_length=4, blank=True)
     failure_code = models.CharField(max_length=100, blank=True)
@@ -121,6 +125,7 @@ class Contribution(Attribution):
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
     succeeded_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    receipt_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("contribution")
@@ -135,6 +140,43 @@ class Contribution(Attribution):
 
     def __str__(self) -> str:
         return f"{self.get_frequency_display()} {self.amount_minor} {self.currency} ({self.status})"
+
+
+class AmountPreset(models.Model):
+    """An amount offered on the checkout page for one currency and frequency, set by staff."""
+
+    currency = models.CharField(_("currency"), max_length=3)
+    frequency = models.CharField(_("frequency"), max_length=10, choices=Frequency.choices)
+    amount_minor = models.BigIntegerField(_("amount (minor units)"))
+    is_default = models.BooleanField(_("selected by default"), default=False)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("amount preset")
+        verbose_name_plural = _("amount presets")
+        ordering = ["currency", "frequency", "position", "amount_minor"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["currency", "frequency", "amount_minor"], name="amount_preset_unique_amount"
+            ),
+            models.UniqueConstraint(
+                fields=["currency", "frequency"],
+                condition=Q(is_default=True),
+                name="amount_preset_one_default",
+            ),
+            models.CheckConstraint(condition=Q(amount_minor__gt=0), name="amount_preset_amount_positive"),
+            models.CheckConstraint(condition=CURRENCY_CODE_CHECK, name="amount_preset_currency_iso"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_frequency_display()} {self.amount_minor} {self.currency}"
+
+    def clean(self) -> None:
+        """Staff may type `eur`: store `EUR`, and refuse what is not an ISO 4217 code."""
+        try:
+            self.currency = normalise_currency(self.currency)
+        except InvalidCurrency:
+            raise ValidationError({"currency": _("Enter an ISO 4217 currency code, such as EUR.")}) from None
 
 
 class LedgerEntry(models.Model):

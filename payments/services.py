@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 
 from django.db import transaction
 
-from payments import gateway, ledger
+from payments import gateway, ledger, tasks
 from payments.models import Contribution
 
 logger = logging.getLogger(__name__)
@@ -30,7 +30,8 @@ def contribution_apply_payment_intent(
     """Bring our contribution in line with Stripe's PaymentIntent; safe to call twice, in any order.
 
     Returns the contribution (None when we have none for this intent) and whether this call is
-    the one that saw it succeed, so the caller sends the receipt exactly once.
+    the one that saw it succeed; that call queues the receipt, so it goes out exactly once
+    whichever path (checkout answer, thank-you page, webhook) saw the success first.
     """
     queryset = Contribution.objects.select_for_update()
     if contribution is not None:
@@ -73,4 +74,26 @@ def contribution_apply_payment_intent(
 
     if payment_intent.status == "succeeded" and charge is not None:
         ledger.record_charge(charge=charge, contribution=contribution)
+    if became_succeeded:
+        _queue_success_emails(contribution)
     return contribution, became_succeeded
+
+
+def _queue_success_emails(contribution: Contribution) -> None:
+    """Receipt (and, for a membership, the welcome) after commit; each task sends at most once."""
+    contribution_id, membership_id = contribution.pk, contribution.membership_id
+    transaction.on_commit(lambda: tasks.send_contribution_receipt.delay(contribution_id=contribution_id))
+    if membership_id:
+        transaction.on_commit(lambda: tasks.send_membership_welcome.delay(membership_id=membership_id))
+
+
+@transaction.atomic
+def contribution_fail_before_intent(*, contribution: Contribution, code: str, message: str) -> Contribution:
+    """Stripe refused the card before any PaymentIntent existed (e.g. saving it on the customer)."""
+    contribution = Contribution.objects.select_for_update().get(pk=contribution.pk)
+    if contribution.status == Status.PENDING:
+        contribution.status = Status.FAILED
+        contribution.failure_code = code[:100]
+        contribution.failure_message = message[:500]
+        contribution.save()
+    return contribution

@@ -2,8 +2,17 @@
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 
 from tests.localstripe import LocalStripe
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Rate limits and the circuit-breaker flag live in the cache (Redis in CI): each test starts empty."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture(scope="session")

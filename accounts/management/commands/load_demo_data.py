@@ -3,6 +3,7 @@
 from django.core.management.base import BaseCommand
 
 from accounts.demo import DEMO_STAFF_EMAIL, DEMO_STAFF_PASSWORD, load_demo_staff
+from payments.demo import load_demo_presets
 
 
 class Command(BaseCommand):
@@ -14,3 +15,4 @@ class Command(BaseCommand):
             ("Created" if created else "Kept")
             + f" demo staff login: {DEMO_STAFF_EMAIL} / {DEMO_STAFF_PASSWORD}"
         )
+        self.stdout.write(f"Checkout preset amounts: {load_demo_presets()} created")

@@ -1,0 +1,76 @@
+"""The JSON API at /api/v1/ (OpenAPI at /api/v1/openapi.json): routers, and every error in one shape."""
+
+import logging
+
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import HttpError, ValidationError
+
+from payments.api import router as checkout_router
+from payments.errors import CheckoutError, RateLimited
+from payments.gateway import GatewayError
+
+logger = logging.getLogger(__name__)
+
+api = NinjaAPI(title="Reader revenue API", version="1", urls_namespace="api-1")
+api.add_router("/", checkout_router)
+
+FIELD_MESSAGES = {
+    "amount": lambda: _("Enter the amount as a whole number of minor units, e.g. 2500 for 25.00."),
+    "frequency": lambda: _("Choose once, monthly or annual."),
+}
+
+
+def _field_of(error: dict) -> str:
+    names = [part for part in error.get("loc", ()) if isinstance(part, str)]
+    names = [name for name in names if name not in {"body", "payload", "query", "path"}]
+    return names[-1] if names else ""
+
+
+def _message_of(error: dict, field: str) -> str:
+    kind = error.get("type", "")
+    if kind == "string_too_long":
+        limit = (error.get("ctx") or {}).get("max_length")
+        return _("%(field)s is too long (at most %(max)s characters).") % {"field": field, "max": limit}
+    if kind == "missing":
+        return _("%(field)s is required.") % {"field": field}
+    if field in FIELD_MESSAGES:
+        return FIELD_MESSAGES[field]()
+    return str(error.get("msg", _("This value is not valid.")))
+
+
+@api.exception_handler(ValidationError)
+def schema_error(request: HttpRequest, exc: ValidationError):
+    """Schema errors get the same shape as domain errors (never ninja's default 422 list)."""
+    first = exc.errors[0] if exc.errors else {}
+    field = _field_of(first)
+    error = CheckoutError(
+        _message_of(first, field) if field else _("The request is not valid JSON."), field=field
+    )
+    return api.create_response(request, error.as_dict(), status=400)
+
+
+@api.exception_handler(HttpError)
+def http_error(request: HttpRequest, exc: HttpError):
+    """Ninja's own errors (e.g. a body that is not JSON) in our shape."""
+    code = "invalid_json" if exc.status_code == 400 else "http_error"
+    error = CheckoutError(str(exc), code=code)
+    return api.create_response(request, error.as_dict(), status=exc.status_code)
+
+
+@api.exception_handler(CheckoutError)
+def checkout_error(request: HttpRequest, exc: CheckoutError):
+    response = api.create_response(request, exc.as_dict(), status=exc.status)
+    if isinstance(exc, RateLimited):
+        response["Retry-After"] = str(exc.retry_after)
+    return response
+
+
+@api.exception_handler(GatewayError)
+def gateway_error(request: HttpRequest, exc: GatewayError):
+    """Stripe unreachable: the contribution stays pending; the page may ask again later."""
+    logger.error("Checkout could not reach Stripe: %s", exc)
+    error = CheckoutError(_("Payments are unavailable right now. Please try again in a few minutes."))
+    error.code = "payment_unavailable"
+    return api.create_response(request, error.as_dict(), status=502)

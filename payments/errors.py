@@ -1,0 +1,59 @@
+"""Domain errors of checkout; the API maps each to one JSON shape `{error: {code, message, field}}`."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+
+
+class CheckoutError(Exception):
+    """A request checkout refuses; `message` is translated and safe to show a reader."""
+
+    status = 400
+
+    def __init__(self, message: str, *, field: str | None = None, code: str = "invalid") -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+        self.code = code
+
+    def as_dict(self) -> dict:
+        error = {"code": self.code, "message": self.message}
+        if self.field:
+            error["field"] = self.field
+        return {"error": error}
+
+
+class NotFound(CheckoutError):
+    status = 404
+
+
+class IdempotencyConflict(CheckoutError):
+    status = 409
+
+
+class RateLimited(CheckoutError):
+    status = 429
+
+    def __init__(self, message: str, *, retry_after: int, field: str | None = None) -> None:
+        super().__init__(message, field=field, code="rate_limited")
+        self.retry_after = retry_after
+
+
+def decline_message(code: str | None) -> str:
+    """A reader-safe reason for a failed payment, from Stripe's decline or error code."""
+    messages = {
+        "insufficient_funds": _("Your card has insufficient funds. Please try another card."),
+        "expired_card": _("Your card has expired. Please try another card."),
+        "incorrect_cvc": _("The security code of your card is incorrect."),
+        "incorrect_number": _("The card number is incorrect."),
+        "processing_error": _("Your bank could not process the payment. Please try again."),
+        "payment_intent_authentication_failure": _(
+            "Your bank could not confirm it was you. Please try again or use another card."
+        ),
+        "authentication_required": _("Your bank needs to confirm it is you. Please try again."),
+    }
+    return messages.get(code or "", _("Your card was declined. Please try another card."))
+
+
+class Forbidden(CheckoutError):
+    status = 403

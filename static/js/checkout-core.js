@@ -1,0 +1,139 @@
+/* Shared by the support and thank-you pages: money as integer minor units, text templates,
+   idempotency keys and the CSRF token. No page logic here. */
+(function () {
+  "use strict";
+
+  /* "2500" minor units with exponent 2 → "25.00": exact, no floating point. */
+  function minorToDecimalString(minor, exponent) {
+    var digits = String(minor);
+    if (exponent === 0) {
+      return digits;
+    }
+    digits = digits.padStart(exponent + 1, "0");
+    return digits.slice(0, -exponent) + "." + digits.slice(-exponent);
+  }
+
+  /* A function formatting minor units for the reader's locale (CLDR data, like Babel on the server). */
+  function moneyFormatter(locale, currency, exponent) {
+    var format = new Intl.NumberFormat(locale, {
+      style: "currency",
+      currency: currency,
+      minimumFractionDigits: exponent,
+      maximumFractionDigits: exponent,
+    });
+    return function (minor) {
+      return format.format(minorToDecimalString(minor, exponent));
+    };
+  }
+
+  function fill(template, values) {
+    return template.replace(/\{(\w+)\}/g, function (match, name) {
+      return Object.prototype.hasOwnProperty.call(values, name) ? values[name] : match;
+    });
+  }
+
+  /* Reads what the reader typed; accepts "." or "," as the decimal mark and no more decimals
+     than the currency has. Returns {minor}, {error} or {empty: true}. */
+  function parseAmount(text, exponent, messages) {
+    var cleaned = text.trim().replace(/[\s\u00a0\u202f]/g, "");
+    if (!cleaned) {
+      return { empty: true };
+    }
+    var match = cleaned.match(/^(\d+)(?:[.,](\d*))?$/);
+    if (!match) {
+      return { error: messages.amountInvalid };
+    }
+    var fraction = match[2] || "";
+    if (fraction.length > exponent) {
+      return {
+        error: exponent === 0 ? messages.amountNoDecimals : fill(messages.amountTooManyDecimals, { digits: exponent }),
+      };
+    }
+    var minor = Number(match[1] + fraction.padEnd(exponent, "0"));
+    if (!Number.isSafeInteger(minor)) {
+      return { error: messages.amountInvalid };
+    }
+    return { minor: minor };
+  }
+
+  /* What covering the fee adds: ceil((amount + fixed) / (1 - percent)) - amount, the server's rule
+     (payments/fees.py), so the newsroom receives the whole gift after Stripe's fee. */
+  function feeFor(minor, fee) {
+    if (!fee || minor <= 0) {
+      return 0;
+    }
+    var keep = 10000 - fee.percent_basis_points;
+    var total = Math.ceil(((minor + fee.fixed_minor) * 10000) / keep);
+    return total - minor;
+  }
+
+  /* One key per checkout attempt; randomUUID needs a secure context, getRandomValues does not. */
+  function newIdempotencyKey() {
+    if (window.crypto && typeof window.crypto.randomUUID === "function") {
+      return window.crypto.randomUUID();
+    }
+    var bytes = window.crypto.getRandomValues(new Uint8Array(16));
+    bytes[6] = (bytes[6] & 0x0f) | 0x40;
+    bytes[8] = (bytes[8] & 0x3f) | 0x80;
+    var hex = Array.prototype.map
+      .call(bytes, function (b) {
+        return b.toString(16).padStart(2, "0");
+      })
+      .join("");
+    return [hex.slice(0, 8), hex.slice(8, 12), hex.slice(12, 16), hex.slice(16, 20), hex.slice(20)].join("-");
+  }
+
+  function csrfToken(form) {
+    var input = form.querySelector("input[name=csrfmiddlewaretoken]");
+    return input ? input.value : "";
+  }
+
+  /* Shows (or clears) a field's error: the text sits in the element the field's aria-describedby
+     names, and the field is marked aria-invalid so assistive technology says it needs fixing. */
+  function setFieldError(inputId, errorId, message) {
+    var error = document.getElementById(errorId);
+    var input = document.getElementById(inputId);
+    if (!error) {
+      return;
+    }
+    error.textContent = message || "";
+    error.hidden = !message;
+    if (input && message) {
+      input.setAttribute("aria-invalid", "true");
+    } else if (input) {
+      input.removeAttribute("aria-invalid");
+    }
+  }
+
+  /* A JSON request to our API with the session's CSRF token; resolves {status, data} (data {} when
+     the body is not JSON) and rejects only when the network fails. */
+  async function requestJson(url, options) {
+    var headers = { Accept: "application/json" };
+    var init = { method: options.method || "GET", credentials: "same-origin", headers: headers };
+    if (options.body !== undefined) {
+      headers["Content-Type"] = "application/json";
+      headers["X-CSRFToken"] = csrfToken(options.form);
+      init.body = JSON.stringify(options.body);
+    }
+    if (options.idempotencyKey) {
+      headers["Idempotency-Key"] = options.idempotencyKey;
+    }
+    var response = await fetch(url, init);
+    var data = await response.json().catch(function () {
+      return {};
+    });
+    return { status: response.status, ok: response.ok, data: data };
+  }
+
+  window.ReaderRevenue = {
+    requestJson: requestJson,
+    setFieldError: setFieldError,
+    minorToDecimalString: minorToDecimalString,
+    moneyFormatter: moneyFormatter,
+    fill: fill,
+    parseAmount: parseAmount,
+    feeFor: feeFor,
+    newIdempotencyKey: newIdempotencyKey,
+    csrfToken: csrfToken,
+  };
+})();

@@ -1,0 +1,349 @@
+"""A reader gives through the support page in Chromium, against the live site and a real localstripe."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from payments.fees import fee_for
+from payments.models import Contribution
+
+pytestmark = [pytest.mark.browser, pytest.mark.integration]
+
+THANK_YOU_URL = re.compile(r"/support/thank-you/[0-9a-f-]{36}/$")
+
+
+def fill_card(page, number, *, month="12", year="30", cvc="123", postcode="10001"):
+    page.get_by_placeholder("number").fill(number)
+    page.get_by_placeholder("exp_month").fill(month)
+    page.get_by_placeholder("exp_year").fill(year)
+    page.get_by_placeholder("cvc").fill(cvc)
+    page.get_by_placeholder("postal_code").fill(postcode)
+
+
+def choose_preset(page, label, group="One-off gift"):
+    page.get_by_role("radiogroup", name=group).get_by_text(label, exact=True).click()
+
+
+def open_support_page(page, site, query="?currency=USD"):
+    page.goto(f"{site}/support/{query}")
+    expect(page.locator("#support-form")).to_have_attribute("data-state", "ready")
+
+
+def test_reader_gives_once_by_card_and_sees_the_amount_on_the_thank_you_page(page, site):
+    open_support_page(
+        page, site, "?currency=USD&campaign=spring-appeal&source=banner&ref=article-42&utm_medium=email"
+    )
+
+    page.get_by_text("Support us just once").click()
+    choose_preset(page, "$50")
+    page.get_by_label("Email").fill("ada@example.org")
+    page.get_by_label("Name (optional)").fill("Ada Lovelace")
+    fill_card(page, "4242424242424242")
+    page.get_by_role("button", name="Give $50.00 now").click()
+
+    page.wait_for_url(THANK_YOU_URL)
+    expect(page.get_by_role("heading", name="Thank you!")).to_be_visible()
+    expect(page.locator("#receipt-amount")).to_have_text("$50.00")
+    expect(page.locator("#receipt-card")).to_contain_text("4242")
+    contribution = Contribution.objects.get()
+    assert (contribution.status, contribution.amount_minor, contribution.currency) == (
+        "succeeded",
+        5000,
+        "USD",
+    )
+    assert contribution.attribution() == {
+        "campaign": "spring-appeal",
+        "source": "banner",
+        "ref": "article-42",
+        "utm_source": "",
+        "utm_medium": "email",
+        "utm_campaign": "",
+        "utm_term": "",
+        "utm_content": "",
+    }
+
+
+def test_reader_becomes_a_monthly_member_and_sees_the_membership_thank_you_page(page, site):
+    open_support_page(page, site)
+
+    page.get_by_text("Become a member").click()
+    page.get_by_text("Monthly", exact=True).click()
+    choose_preset(page, "$20", group="Monthly membership")
+    page.get_by_label("Email").fill("grace@example.org")
+    fill_card(page, "4242424242424242")
+    page.get_by_role("button", name="Give $20.00 a month").click()
+
+    page.wait_for_url(THANK_YOU_URL)
+    expect(page.get_by_role("heading", name="Welcome, member!")).to_be_visible()
+    expect(page.locator("#receipt-amount")).to_have_text("$20.00")
+    expect(page.get_by_text("Monthly", exact=True)).to_be_visible()
+    contribution = Contribution.objects.get()
+    assert (contribution.frequency, contribution.membership.status) == ("monthly", "active")
+
+
+def test_declined_card_shows_an_error_and_keeps_the_form_filled_in(page, site):
+    open_support_page(page, site)
+
+    page.get_by_label("Other amount ($)").fill("12.50")
+    page.get_by_label("Email").fill("declined@example.org")
+    fill_card(page, "4000000000000341")
+    page.get_by_role("button", name="Give $12.50 now").click()
+
+    expect(page.locator("#card-error")).to_contain_text("declined")
+    expect(page.get_by_role("alert").first).to_contain_text("did not go through")
+    expect(page.locator("#card-element")).to_have_attribute("aria-invalid", "true")
+    expect(page.get_by_label("Other amount ($)")).to_have_value("12.50")
+    expect(page.get_by_label("Email")).to_have_value("declined@example.org")
+    expect(page.get_by_placeholder("number")).to_have_value("4000000000000341")
+    expect(page.get_by_role("button", name="Give $12.50 now")).to_be_enabled()
+    assert page.url.endswith("/support/?currency=USD")
+
+
+def test_three_d_secure_card_completes_in_the_page_box(page, site):
+    open_support_page(page, site)
+
+    choose_preset(page, "$25")
+    page.get_by_label("Email").fill("secure@example.org")
+    fill_card(page, "4000002760003184")
+    page.get_by_role("button", name="Give $25.00 now").click()
+    page.get_by_role("button", name="Complete authentication").click()
+
+    page.wait_for_url(THANK_YOU_URL)
+    expect(page.get_by_role("heading", name="Thank you!")).to_be_visible()
+    expect(page.locator("#receipt-amount")).to_have_text("$25.00")
+
+
+def test_failed_three_d_secure_shows_an_error_in_the_page(page, site):
+    open_support_page(page, site)
+
+    choose_preset(page, "$25")
+    page.get_by_label("Email").fill("unsure@example.org")
+    fill_card(page, "4000002760003184")
+    page.get_by_role("button", name="Give $25.00 now").click()
+    page.get_by_role("button", name="Fail authentication").click()
+
+    expect(page.locator("#card-error")).to_contain_text("3-D Secure failed")
+    expect(page.get_by_label("Email")).to_have_value("unsure@example.org")
+    assert Contribution.objects.get().status == "failed"
+
+
+def test_amount_outside_the_allowed_range_is_refused_before_paying(page, site):
+    open_support_page(page, site)
+
+    page.get_by_label("Other amount ($)").fill("0.50")
+    page.get_by_role("button", name="Give $0.50 now").click()
+
+    expect(page.locator("#amount-error")).to_contain_text("between $1.00 and $10,000.00")
+    expect(page.get_by_label("Other amount ($)")).to_have_attribute("aria-invalid", "true")
+    expect(page.get_by_label("Other amount ($)")).to_be_focused()
+    assert Contribution.objects.count() == 0
+
+
+def test_covering_the_fee_shows_the_new_total_before_paying(page, site):
+    open_support_page(page, site)
+
+    choose_preset(page, "$25")
+    page.get_by_label(re.compile("cover the card processing fee")).check()
+
+    total = 2500 + fee_for(amount_minor=2500, currency="USD")
+    expected = f"${total // 100}.{total % 100:02d}"
+    expect(page.locator("#total-amount")).to_have_text(expected)
+    expect(page.get_by_role("button", name=f"Give {expected} now")).to_be_visible()
+
+
+def test_retry_after_a_lost_answer_sends_the_same_idempotency_key_and_charges_once(page, site):
+    keys = []
+
+    def lose_the_first_answer(route):
+        keys.append(route.request.headers["idempotency-key"])
+        if len(keys) == 1:
+            route.fetch()  # the server records and charges, but the answer never reaches the page
+            route.abort("connectionreset")
+        else:
+            route.continue_()
+
+    page.route("**/api/v1/contributions", lose_the_first_answer)
+    open_support_page(page, site)
+    page.get_by_label("Email").fill("flaky@example.org")
+    fill_card(page, "4242424242424242")
+    page.get_by_role("button", name="Give $25.00 now").click()
+    expect(page.locator("#form-error")).to_contain_text("could not reach our server")
+
+    page.get_by_role("button", name="Give $25.00 now").click()
+
+    page.wait_for_url(THANK_YOU_URL)
+    assert len(keys) == 2 and keys[0] == keys[1]
+    contribution = Contribution.objects.get()
+    assert (contribution.status, contribution.amount_minor) == ("succeeded", 2500)
+
+
+def test_one_off_gift_becomes_a_monthly_membership_in_one_click(page, site):
+    open_support_page(page, site)
+    choose_preset(page, "$50")
+    page.get_by_label("Email").fill("upgrade@example.org")
+    fill_card(page, "4242424242424242")
+    page.get_by_role("button", name="Give $50.00 now").click()
+    page.wait_for_url(THANK_YOU_URL)
+    gift_url = page.url
+
+    page.get_by_role("button", name="Become a member for $10.00 a month").click()
+
+    page.wait_for_url(lambda url: THANK_YOU_URL.search(url) and url != gift_url)
+    expect(page.get_by_role("heading", name="Welcome, member!")).to_be_visible()
+    expect(page.locator("#receipt-amount")).to_have_text("$10.00")
+    membership = Contribution.objects.get(frequency="monthly").membership
+    assert (membership.status, membership.amount_minor, membership.interval) == ("active", 1000, "month")
+
+
+def test_yen_amounts_accept_whole_numbers_only(page, site, settings):
+    settings.CHECKOUT_CURRENCIES = ["USD", "JPY"]
+    open_support_page(page, site, "?currency=JPY")
+
+    page.get_by_label("Other amount (¥)").fill("1500.5")
+    page.locator("#submit-button").click()
+
+    expect(page.locator("#amount-error")).to_contain_text("whole number")
+    page.get_by_label("Other amount (¥)").fill("1500")
+    expect(page.get_by_role("button", name="Give ¥1,500 now")).to_be_visible()
+
+
+def test_reader_can_choose_a_membership_and_amount_with_the_keyboard(page, site):
+    open_support_page(page, site)
+
+    page.get_by_role("radio", name="Support us just once").focus()
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Tab")
+    page.keyboard.press("ArrowRight")
+
+    expect(page.get_by_role("radio", name="Become a member")).to_be_checked()
+    expect(page.get_by_role("radio", name="Annual")).to_be_checked()
+    expect(page.get_by_role("radio", name="Annual")).to_be_focused()
+    expect(page.get_by_role("button", name="Give $100.00 a year")).to_be_visible()
+
+
+def test_signed_in_reader_pays_without_typing_an_email(browser, site, localstripe, settings, client):
+    from tests.browser.conftest import PHONE, make_page
+    from tests.factories import UserFactory
+
+    user = UserFactory(email="member@example.org")
+    client.force_login(user)
+    context, page = make_page(browser, localstripe, settings, PHONE)
+    host = site.split("//", 1)[1].split(":")[0]
+    context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "domain": host, "path": "/"}]
+    )
+    try:
+        open_support_page(page, site)
+        expect(page.get_by_text("Giving as member@example.org.")).to_be_visible()
+        expect(page.get_by_label("Email")).to_have_count(0)
+        fill_card(page, "4242424242424242")
+        page.get_by_role("button", name="Give $25.00 now").click()
+        page.wait_for_url(THANK_YOU_URL)
+    finally:
+        context.close()
+    contribution = Contribution.objects.get()
+    assert (contribution.user, contribution.contributor.email) == (user, "member@example.org")
+
+
+def test_expired_card_shows_an_error_and_keeps_the_form_filled_in(page, site):
+    open_support_page(page, site)
+
+    page.get_by_label("Email").fill("expired@example.org")
+    fill_card(page, "4242424242424242", month="12", year="18")
+    page.get_by_role("button", name="Give $25.00 now").click()
+
+    expect(page.locator("#card-error")).to_contain_text("expiry year is not valid")
+    expect(page.get_by_label("Email")).to_have_value("expired@example.org")
+    expect(page.get_by_placeholder("exp_year")).to_have_value("18")
+    assert Contribution.objects.count() == 0
+
+
+def test_membership_with_a_three_d_secure_card_starts_after_authentication(page, site):
+    open_support_page(page, site)
+
+    page.get_by_text("Become a member").click()
+    page.get_by_text("Annual", exact=True).click()
+    page.get_by_label("Email").fill("secure-member@example.org")
+    fill_card(page, "4000002760003184")
+    page.get_by_role("button", name="Give $100.00 a year").click()
+    page.get_by_role("button", name="Complete authentication").click()
+
+    page.wait_for_url(THANK_YOU_URL)
+    expect(page.get_by_role("heading", name="Welcome, member!")).to_be_visible()
+    expect(page.get_by_text("Your membership of $100.00 a year has started.")).to_be_visible()
+    membership = Contribution.objects.get().membership
+    assert (membership.status, membership.interval) == ("active", "year")
+
+
+def test_thank_you_page_waits_for_authentication_and_then_shows_the_gift(page, site):
+    open_support_page(page, site)
+    page.get_by_label("Email").fill("patient@example.org")
+    fill_card(page, "4000002760003184")
+    page.get_by_role("button", name="Give $25.00 now").click()
+    authenticate = page.get_by_role("button", name="Complete authentication")
+    expect(authenticate).to_be_visible()
+    waiting = page.context.new_page()
+    waiting.goto(f"{site}/support/thank-you/{Contribution.objects.get().public_id}/")
+    expect(waiting.get_by_role("heading", name="Confirming your payment…")).to_be_visible()
+
+    authenticate.click()
+
+    expect(waiting.get_by_role("heading", name="Thank you!")).to_be_visible()
+    expect(waiting.locator("#receipt-amount")).to_have_text("$25.00")
+
+
+def test_payment_provider_unavailable_asks_to_press_again_and_the_retry_keeps_the_key(page, site):
+    keys = []
+
+    def answer_502_first(route):
+        keys.append(route.request.headers["idempotency-key"])
+        if len(keys) == 1:
+            route.fulfill(
+                status=502,
+                content_type="application/json",
+                body='{"error": {"code": "payment_unavailable", "message": "Stripe did not answer."}}',
+            )
+        else:
+            route.continue_()
+
+    page.route("**/api/v1/contributions", answer_502_first)
+    open_support_page(page, site)
+    page.get_by_label("Email").fill("patient@example.org")
+    fill_card(page, "4242424242424242")
+    page.get_by_role("button", name="Give $25.00 now").click()
+    expect(page.locator("#form-error")).to_contain_text("you will not be charged twice")
+
+    page.get_by_role("button", name="Give $25.00 now").click()
+
+    page.wait_for_url(THANK_YOU_URL)
+    assert len(keys) == 2 and keys[0] == keys[1]
+
+
+def test_no_wallet_button_when_stripe_js_offers_no_payment_request(page, site):
+    open_support_page(page, site)
+
+    expect(page.locator("#wallet")).to_be_hidden()
+    expect(page.locator("#payment-request-button")).to_be_empty()
+
+
+def test_wallet_button_appears_when_the_browser_can_pay_with_one_and_pays_the_chosen_amount(
+    browser, site, localstripe, settings
+):
+    from tests.browser.conftest import PHONE, make_page
+
+    context, page = make_page(browser, localstripe, settings, PHONE, wallet=True)
+    try:
+        open_support_page(page, site)
+        expect(page.locator("#wallet")).to_be_visible()
+        choose_preset(page, "$10")
+        assert page.evaluate("window.__walletOptions.total") == {"label": "One-off gift", "amount": 1000}
+
+        page.get_by_role("button", name="Pay with test wallet").click()
+
+        page.wait_for_url(THANK_YOU_URL)
+        expect(page.locator("#receipt-amount")).to_have_text("$10.00")
+    finally:
+        context.close()
+    contribution = Contribution.objects.get()
+    assert (contribution.amount_minor, contribution.contributor.email) == (1000, "wallet@example.org")
