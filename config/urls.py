@@ -4,10 +4,12 @@ from django.contrib import admin
 from django.urls import include, path
 
 from config import views
+from payments.webhooks.views import stripe_webhook
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("stripe/webhook", stripe_webhook, name="stripe-webhook"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 ]

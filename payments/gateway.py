@@ -7,6 +7,7 @@ other module reads Stripe objects. Money-moving calls take an idempotency key de
 from __future__ import annotations
 
 import functools
+import json
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -14,6 +15,8 @@ from typing import Any
 
 import stripe
 from django.conf import settings
+
+from payments.gateway_shapes import Event, parse_event
 
 logger = logging.getLogger(__name__)
 
@@ -385,3 +388,30 @@ def retrieve_subscription(subscription_id: str) -> Subscription:
         {"expand": ["latest_invoice.payment_intent"]},
     )
     return parse_subscription(to_dict(result))
+
+
+class InvalidWebhook(GatewayError):
+    """The webhook body is not signed by our endpoint secret, too old, or not a Stripe event."""
+
+
+def verify_webhook(payload: bytes, signature: str) -> Event:
+    """Check the Stripe-Signature header with the SDK (secret and tolerance from settings), then parse.
+
+    Raises InvalidWebhook for a missing or wrong signature, a timestamp outside the tolerance, or a
+    body that is not a JSON Stripe event; nothing about the body is trusted before this returns.
+    """
+    try:
+        stripe.WebhookSignature.verify_header(
+            payload,
+            signature or "",
+            settings.STRIPE_WEBHOOK_SECRET,
+            settings.STRIPE_WEBHOOK_TOLERANCE_SECONDS,
+        )
+    except stripe.SignatureVerificationError as exc:
+        raise InvalidWebhook(f"invalid Stripe-Signature: {exc.user_message or exc}") from exc
+    except ValueError as exc:  # a body that is not UTF-8 text
+        raise InvalidWebhook(f"unreadable body: {exc}") from exc
+    try:
+        return parse_event(json.loads(payload))
+    except ValueError as exc:
+        raise InvalidWebhook(f"not a Stripe event: {exc}") from exc
