@@ -199,6 +199,9 @@ WEBHOOK_SWEEP_AFTER_SECONDS = env.int("WEBHOOK_SWEEP_AFTER_SECONDS", default=10)
 # A worker's claim on an event older than this is considered dead (the worker crashed) and taken over.
 WEBHOOK_CLAIM_TIMEOUT_SECONDS = env.int("WEBHOOK_CLAIM_TIMEOUT_SECONDS", default=600)
 WEBHOOK_MAX_RETRIES = env.int("WEBHOOK_MAX_RETRIES", default=6)
+# A payment for an object we never saw is recorded from Stripe's data once it is this old (before
+# that, checkout may simply not have committed its own row yet; the event is retried).
+STRIPE_UNKNOWN_PAYMENT_GRACE_SECONDS = env.int("STRIPE_UNKNOWN_PAYMENT_GRACE_SECONDS", default=120)
 RECONCILE_WINDOW_DAYS = env.int("RECONCILE_WINDOW_DAYS", default=3)
 STRIPE_LIVEMODE = env.bool("STRIPE_LIVEMODE", default=STRIPE_SECRET_KEY.startswith("sk_live_"))
 

@@ -55,3 +55,173 @@ def parse_event(data: Mapping) -> Event:
         api_version=str(data.get("api_version") or ""),
         data_object=dict(data_object),
     )
+
+
+@dataclass(frozen=True)
+class Invoice:
+    """Old shape: `charge`, `payment_intent`, `subscription` on the invoice; today: `parent` and payments."""
+
+    id: str
+    status: str
+    amount_paid: int
+    currency: str
+    created: int
+    customer_id: str | None
+    customer_email: str | None
+    subscription_id: str | None
+    payment_intent_id: str | None
+    charge_id: str | None
+    billing_reason: str | None
+    paid_at: int | None
+    metadata: dict = field(default_factory=dict)
+
+    @property
+    def is_paid(self) -> bool:
+        return self.status == "paid" and self.amount_paid > 0
+
+
+def parse_invoice(data: Mapping) -> Invoice:
+    parent = data.get("parent") or {}
+    subscription = data.get("subscription") or (parent.get("subscription_details") or {}).get("subscription")
+    transitions = data.get("status_transitions") or {}
+    status = data.get("status") or ""
+    amount_paid = data.get("amount_paid")
+    if amount_paid is None:
+        amount_paid = data.get("total") if status == "paid" else 0
+    return Invoice(
+        id=data["id"],
+        status=status,
+        amount_paid=int(amount_paid or 0),
+        currency=str(data.get("currency") or "").upper(),
+        created=int(data.get("created") or data.get("date") or 0),
+        customer_id=object_id(data.get("customer")),
+        customer_email=data.get("customer_email"),
+        subscription_id=object_id(subscription),
+        payment_intent_id=object_id(data.get("payment_intent")),
+        charge_id=object_id(data.get("charge")),
+        billing_reason=data.get("billing_reason"),
+        paid_at=transitions.get("paid_at"),
+        metadata=dict(data.get("metadata") or {}),
+    )
+
+
+def parse_invoice_payment_intent_ids(payments: list[Mapping]) -> list[str]:
+    """Intent ids of an invoice's paid InvoicePayment objects (today's shape), newest first."""
+    ids = []
+    for item in payments:
+        payment = item.get("payment") or {}
+        intent = object_id(payment.get("payment_intent"))
+        if intent and item.get("status") in {"paid", None}:
+            ids.append(intent)
+    return ids
+
+
+@dataclass(frozen=True)
+class Refund:
+    id: str
+    amount: int
+    currency: str
+    status: str
+    created: int
+    charge_id: str | None
+    payment_intent_id: str | None
+    balance_transaction_id: str | None
+    balance_transaction: BalanceTransaction | None
+    metadata: dict = field(default_factory=dict)
+
+
+def parse_refund(data: Mapping) -> Refund:
+    balance = data.get("balance_transaction")
+    return Refund(
+        id=data["id"],
+        amount=int(data["amount"]),
+        currency=str(data["currency"]).upper(),
+        status=data.get("status") or "",
+        created=int(data.get("created") or data.get("date") or 0),
+        charge_id=object_id(data.get("charge")),
+        payment_intent_id=object_id(data.get("payment_intent")),
+        balance_transaction_id=object_id(balance),
+        balance_transaction=parse_balance_transaction(balance) if isinstance(balance, Mapping) else None,
+        metadata=dict(data.get("metadata") or {}),
+    )
+
+
+@dataclass(frozen=True)
+class Dispute:
+    """Funds withdrawn when opened; a `won` dispute reinstates them (a second balance transaction)."""
+
+    id: str
+    amount: int
+    currency: str
+    status: str
+    created: int
+    charge_id: str | None
+    payment_intent_id: str | None
+    balance_transactions: tuple[BalanceTransaction, ...] = ()
+
+
+def parse_dispute(data: Mapping) -> Dispute:
+    balances = [
+        parse_balance_transaction(item)
+        for item in data.get("balance_transactions") or []
+        if isinstance(item, Mapping)
+    ]
+    return Dispute(
+        id=data["id"],
+        amount=int(data["amount"]),
+        currency=str(data["currency"]).upper(),
+        status=data.get("status") or "",
+        created=int(data.get("created") or 0),
+        charge_id=object_id(data.get("charge")),
+        payment_intent_id=object_id(data.get("payment_intent")),
+        balance_transactions=tuple(balances),
+    )
+
+
+@dataclass(frozen=True)
+class Payout:
+    id: str
+    amount: int
+    currency: str
+    status: str
+    created: int
+    arrival_date: int | None
+
+
+def parse_payout(data: Mapping) -> Payout:
+    return Payout(
+        id=data["id"],
+        amount=int(data["amount"]),
+        currency=str(data["currency"]).upper(),
+        status=data.get("status") or "",
+        created=int(data.get("created") or 0),
+        arrival_date=data.get("arrival_date"),
+    )
+
+
+@dataclass(frozen=True)
+class BalanceTransaction:
+    """How a charge or refund settled: in the account's currency, with Stripe's fee and rate."""
+
+    id: str
+    amount: int
+    currency: str
+    fee: int
+    net: int
+    exchange_rate: str | None  # decimal text, never a float
+    source_id: str | None
+    type: str
+
+
+def parse_balance_transaction(data: Mapping) -> BalanceTransaction:
+    rate = data.get("exchange_rate")
+    return BalanceTransaction(
+        id=data["id"],
+        amount=int(data["amount"]),
+        currency=str(data["currency"]).upper(),
+        fee=int(data.get("fee") or 0),
+        net=int(data.get("net") or 0),
+        exchange_rate=None if rate is None else str(rate),
+        source_id=object_id(data.get("source")),
+        type=data.get("type") or "",
+    )
