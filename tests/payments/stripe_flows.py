@@ -8,8 +8,11 @@ _keys = itertools.count(1)
 CARD = {"number": "4242424242424242", "exp_month": 12, "exp_year": 2030, "cvc": "123"}
 
 
-def card_payment_method() -> str:
-    return gateway.client().v1.payment_methods.create({"type": "card", "card": CARD}).id
+DECLINED = "4000000000000341"
+
+
+def card_payment_method(number: str = CARD["number"]) -> str:
+    return gateway.client().v1.payment_methods.create({"type": "card", "card": {**CARD, "number": number}}).id
 
 
 def paid_intent(*, amount: int = 2500, currency: str = "usd", metadata: dict | None = None, customer=None):
@@ -29,10 +32,12 @@ def paid_intent(*, amount: int = 2500, currency: str = "usd", metadata: dict | N
     return intent.id
 
 
-def customer_with_card(email: str = "member@example.org", name: str = "A Member") -> str:
+def customer_with_card(
+    email: str = "member@example.org", name: str = "A Member", number: str = CARD["number"]
+) -> str:
     stripe = gateway.client()
     customer = stripe.v1.customers.create({"email": email, "name": name})
-    method = card_payment_method()
+    method = card_payment_method(number)
     stripe.v1.payment_methods.attach(method, {"customer": customer.id})
     stripe.v1.customers.update(customer.id, {"invoice_settings": {"default_payment_method": method}})
     return customer.id
@@ -71,3 +76,9 @@ def events(event_type: str | None = None) -> list[dict]:
     listed = gateway.client().v1.events.list({"limit": 100})
     found = [gateway.to_dict(item) for item in listed.data]
     return [e for e in found if event_type is None or e["type"] == event_type]
+
+
+def charge_of(payment_intent: str) -> dict:
+    intent = gateway.client().v1.payment_intents.retrieve(payment_intent)
+    charge_id = gateway.object_id(intent.latest_charge)
+    return gateway.to_dict(gateway.client().v1.charges.retrieve(charge_id))
