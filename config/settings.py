@@ -4,6 +4,7 @@ import logging
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 
 from config.errors import ConfigurationError
 
@@ -178,6 +179,11 @@ CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery
 CELERY_BEAT_SCHEDULE: dict = {
     # Stored but unprocessed events (broker down at delivery, lost task): picked up within a minute.
     "webhooks-sweep": {"task": "payments.tasks.sweep_unprocessed_webhook_events", "schedule": 30.0},
+    # Nightly: list Stripe's events and payments of the last days, repair what is missing, report.
+    "stripe-reconcile": {
+        "task": "payments.tasks.reconcile_stripe_nightly",
+        "schedule": crontab(hour=3, minute=17),
+    },
 }
 
 # Stripe: one gateway (payments/gateway.py) reads these.

@@ -34,8 +34,8 @@ class NotYetKnown(Exception):
     """
 
 
-def _check_grace(created: int, what: str) -> None:
-    if time.time() - created < settings.STRIPE_UNKNOWN_PAYMENT_GRACE_SECONDS:
+def _check_grace(created: int, what: str, *, trust_stripe: bool = False) -> None:
+    if not trust_stripe and time.time() - created < settings.STRIPE_UNKNOWN_PAYMENT_GRACE_SECONDS:
         raise NotYetKnown(f"{what} is not known yet; retrying before recording it from Stripe data")
 
 
@@ -114,15 +114,21 @@ def _new_contribution(
 
 
 @transaction.atomic
-def payment_intent_record(*, intent: gateway.PaymentIntent) -> Contribution | None:
-    """Apply an intent to its contribution; a succeeded intent we never saw becomes a contribution."""
+def payment_intent_record(
+    *, intent: gateway.PaymentIntent, trust_stripe: bool = False
+) -> Contribution | None:
+    """Apply an intent to its contribution; a succeeded intent we never saw becomes a contribution.
+
+    `trust_stripe` (import) records an unknown payment at once instead of waiting for checkout.
+    """
     contribution = Contribution.objects.filter(stripe_payment_intent_id=intent.id).first()
     if contribution is None and intent.invoice_id:
-        return invoice_record(invoice=gateway.retrieve_invoice(intent.invoice_id), intent=intent)
+        invoice = gateway.retrieve_invoice(intent.invoice_id)
+        return invoice_record(invoice=invoice, intent=intent, trust_stripe=trust_stripe)
     if contribution is None:
         if intent.status != "succeeded":
             return None
-        _check_grace(intent.created, f"payment {intent.id}")
+        _check_grace(intent.created, f"payment {intent.id}", trust_stripe=trust_stripe)
         contribution = _new_contribution(intent=intent, membership=None, invoice=None)
     contribution, _became = services.contribution_apply_payment_intent(
         payment_intent=intent, contribution=contribution
@@ -130,20 +136,22 @@ def payment_intent_record(*, intent: gateway.PaymentIntent) -> Contribution | No
     return contribution
 
 
-def _membership_for_invoice(invoice: gateway.Invoice) -> Membership | None:
+def _membership_for_invoice(invoice: gateway.Invoice, *, trust_stripe: bool) -> Membership | None:
     if not invoice.subscription_id:
         return None
     membership = Membership.objects.filter(stripe_subscription_id=invoice.subscription_id).first()
     if membership is None:
         if invoice.billing_reason != "subscription_cycle":
-            _check_grace(invoice.created, f"subscription {invoice.subscription_id}")
+            _check_grace(
+                invoice.created, f"subscription {invoice.subscription_id}", trust_stripe=trust_stripe
+            )
         membership = membership_from_stripe(subscription_id=invoice.subscription_id)
     return membership
 
 
 @transaction.atomic
 def invoice_record(
-    *, invoice: gateway.Invoice, intent: gateway.PaymentIntent | None = None
+    *, invoice: gateway.Invoice, intent: gateway.PaymentIntent | None = None, trust_stripe: bool = False
 ) -> Contribution | None:
     """A paid invoice: checkout's first contribution, or a renewal contribution, and its one charge."""
     intent_id = intent.id if intent else gateway.invoice_payment_intent_id(invoice)
@@ -158,10 +166,10 @@ def invoice_record(
     if contribution is None:
         if intent.status != "succeeded":
             return None
-        membership = _membership_for_invoice(invoice)
+        membership = _membership_for_invoice(invoice, trust_stripe=trust_stripe)
         first_of_membership = membership is not None and not membership.contributions.exists()
         if membership is None or (first_of_membership and invoice.billing_reason != "subscription_cycle"):
-            _check_grace(invoice.created, f"invoice {invoice.id}")
+            _check_grace(invoice.created, f"invoice {invoice.id}", trust_stripe=trust_stripe)
         contribution = _new_contribution(intent=intent, membership=membership, invoice=invoice)
     else:
         _link_invoice(contribution, invoice)

@@ -26,3 +26,11 @@ def process_webhook_event(self, stripe_event_id: str) -> str:
 def sweep_unprocessed_webhook_events() -> dict[str, int]:
     """Periodic (beat): events stored while the broker was down, or whose task was lost."""
     return processing.webhook_events_sweep()
+
+
+@shared_task(acks_late=True)
+def reconcile_stripe_nightly() -> int:
+    """Nightly (beat): reconcile the last RECONCILE_WINDOW_DAYS; returns the report's id."""
+    from payments import reconciliation
+
+    return reconciliation.reconcile_stripe(since=reconciliation.default_since()).pk
