@@ -83,6 +83,7 @@ def contribution_apply_ledger(*, contribution: Contribution) -> Contribution:
     An open (or lost) dispute shows as disputed; a won one goes back to the refund state.
     """
     contribution = Contribution.objects.select_for_update().get(pk=contribution.pk)
+    before = (contribution.status, contribution.amount_refunded_minor)
     totals = {kind: 0 for kind in LedgerEntry.Kind.values}
     counts = dict(totals)
     for kind, amount in contribution.ledger_entries.values_list("kind", "amount_minor"):
@@ -99,5 +100,6 @@ def contribution_apply_ledger(*, contribution: Contribution) -> Contribution:
         contribution.status = Status.PARTIALLY_REFUNDED
     elif contribution.status in SETTLED_STATUSES:
         contribution.status = Status.SUCCEEDED
-    contribution.save(update_fields=["amount_refunded_minor", "status", "updated_at"])
+    if (contribution.status, contribution.amount_refunded_minor) != before:
+        contribution.save(update_fields=["amount_refunded_minor", "status", "updated_at"])
     return contribution
