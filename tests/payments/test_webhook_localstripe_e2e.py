@@ -10,6 +10,7 @@ from payments import gateway
 from payments.models import Contribution, LedgerEntry, WebhookEvent
 from tests.conftest import broker_configured
 from tests.factories import ContributionFactory, ContributorFactory, MembershipFactory
+from tests.localstripe import free_port
 from tests.payments import stripe_flows as flows
 
 pytestmark = [
@@ -31,6 +32,22 @@ def processing(request):
     return None
 
 
+@pytest.fixture
+def webhook_to(localstripe):
+    """Register our endpoint with localstripe; afterwards point it at a dead port (it has no delete).
+
+    localstripe posts each event a second after it happens, to whatever is registered then: wait
+    that long first so a previous test's events are not posted to this test's server.
+    """
+    time.sleep(1.5)
+
+    def register(url: str) -> None:
+        localstripe.register_webhook(url, django_settings.STRIPE_WEBHOOK_SECRET)
+
+    yield register
+    register(f"http://127.0.0.1:{free_port()}/gone")
+
+
 def wait_until(condition, timeout: float = 30.0) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -40,8 +57,8 @@ def wait_until(condition, timeout: float = 30.0) -> bool:
     return condition()
 
 
-def test_signed_events_from_localstripe_arrive_and_are_processed(localstripe, live_server, processing):
-    localstripe.register_webhook(f"{live_server.url}/stripe/webhook", django_settings.STRIPE_WEBHOOK_SECRET)
+def test_signed_events_from_localstripe_arrive_and_are_processed(webhook_to, live_server, processing):
+    webhook_to(f"{live_server.url}/stripe/webhook")
     gift_intent = flows.paid_intent(amount=4200, currency="eur")
     gift = ContributionFactory(stripe_payment_intent_id=gift_intent, amount_minor=4200, currency="EUR")
     customer = flows.customer_with_card()
