@@ -480,6 +480,7 @@ LISTS = {
     "invoices": ("invoices", parse_invoice, {}),
     "refunds": ("refunds", parse_refund, {}),
     "events": ("events", parse_event, {}),
+    "payouts": ("payouts", parse_payout, {}),
 }
 
 

@@ -17,8 +17,8 @@ from django.utils import timezone
 
 from membership.models import Membership
 from membership.services import membership_apply_subscription
-from payments import gateway, recording, reversals
-from payments.models import LedgerEntry, ReconciliationReport, WebhookEvent
+from payments import gateway, payouts, recording, reversals
+from payments.models import LedgerEntry, Payout, ReconciliationReport, WebhookEvent
 from payments.webhooks import processing
 
 logger = logging.getLogger(__name__)
@@ -84,6 +84,16 @@ def _refunds(*, since: int, totals: dict, report: ReconciliationReport) -> None:
             report.payments_repaired += 1
 
 
+def _payouts(*, since: int) -> int:
+    """Paid payouts we never stored (their payout.paid was lost), with the entries they settled."""
+    repaired = 0
+    for payout in gateway.list_objects("payouts", created_gte=since):
+        if payout.status == "paid" and not Payout.objects.filter(stripe_payout_id=payout.id).exists():
+            payouts.payout_record(payout=payout)
+            repaired += 1
+    return repaired
+
+
 def _subscriptions() -> int:
     """Memberships whose state differs from their subscription now take Stripe's current state."""
     repaired = 0
@@ -122,7 +132,7 @@ def reconcile_stripe(*, since: datetime) -> ReconciliationReport:
     _events(since=start, report=report)
     _payments(since=start, totals=totals, report=report)
     _refunds(since=start, totals=totals, report=report)
-    report.payments_repaired += _subscriptions()
+    report.payments_repaired += _subscriptions() + _payouts(since=start)
     _ledger_totals(since=since, totals=totals)
     report.totals = {f"{name} {currency}": values for (name, currency), values in sorted(totals.items())}
     report.differences = {

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.db.models import Sum
+from django.utils.translation import gettext as _
 
 from payments import gateway, ledger, recording, services
 from payments.models import Contribution, LedgerEntry, RefundRequest
@@ -127,16 +128,18 @@ def contribution_refund(
     with transaction.atomic():
         contribution = Contribution.objects.select_for_update().get(pk=contribution.pk)
         if not contribution.stripe_payment_intent_id:
-            raise RefundNotAllowed("This contribution has no Stripe payment to refund.", field="contribution")
+            raise RefundNotAllowed(
+                _("This contribution has no Stripe payment to refund."), field="contribution"
+            )
         if contribution.status == Contribution.Status.DISPUTED:
-            raise RefundNotAllowed("A disputed payment cannot be refunded.", field="contribution")
+            raise RefundNotAllowed(_("A disputed payment cannot be refunded."), field="contribution")
         available = refundable_minor(contribution)
         if amount_minor <= 0:
-            raise RefundNotAllowed("The amount must be positive.")
+            raise RefundNotAllowed(_("The amount must be positive."))
         if amount_minor > available:
             raise RefundNotAllowed(
-                f"At most {available} (minor units of {contribution.currency}) can be refunded; "
-                f"{amount_minor} was asked."
+                _("At most %(available)s (minor units of %(currency)s) can be refunded; %(asked)s was asked.")
+                % {"available": available, "currency": contribution.currency, "asked": amount_minor}
             )
         request = RefundRequest.objects.create(
             contribution=contribution,

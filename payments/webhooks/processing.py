@@ -116,7 +116,7 @@ def webhook_event_process(*, stripe_event_id: str, final_attempt: bool, trigger:
     """
     from payments.webhooks.handlers import dispatch
 
-    event = _claim(stripe_event_id=stripe_event_id, include_failed=trigger in {"admin", "staff"})
+    event = _claim(stripe_event_id=stripe_event_id, include_failed=trigger == "staff")
     if event is None:
         return "skipped"
     attempt = WebhookEventAttempt.objects.create(event=event, trigger=trigger, started_at=timezone.now())

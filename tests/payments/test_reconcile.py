@@ -8,7 +8,7 @@ from django.core.management import CommandError, call_command
 from django.db.models import Sum
 
 from payments import gateway, reversals
-from payments.models import Contribution, LedgerEntry, ReconciliationReport, WebhookEvent
+from payments.models import Contribution, LedgerEntry, Payout, ReconciliationReport, WebhookEvent
 from tests.factories import ContributionFactory, ContributorFactory, MembershipFactory
 from tests.payments import stripe_flows as flows
 
@@ -162,3 +162,12 @@ def test_reconcile_reports_ledger_entries_stripe_does_not_have(localstripe):
 def test_reconcile_refuses_a_since_that_is_not_a_date(localstripe):
     with pytest.raises(CommandError, match="--since"):
         call_command("reconcile_stripe", "--since", "last tuesday")
+
+
+def test_reconcile_stores_a_paid_payout_it_never_heard_of(localstripe):
+    payout = gateway.client().v1.payouts.create({"amount": 7000, "currency": "eur", "status": "paid"})
+
+    reconciliation_report()
+
+    stored = Payout.objects.get()
+    assert (stored.stripe_payout_id, stored.amount_minor, stored.currency) == (payout.id, 7000, "EUR")

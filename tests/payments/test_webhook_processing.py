@@ -9,7 +9,7 @@ from django.utils import timezone
 from payments.models import LedgerEntry, WebhookEvent, WebhookEventAttempt
 from payments.tasks import process_webhook_event
 from payments.webhooks import processing
-from tests.factories import ContributionFactory
+from tests.factories import ContributionFactory, MembershipFactory
 from tests.payments import stripe_flows as flows
 from tests.payments.webhooks import make_event
 from tests.stripe_fixtures import stripe_object
@@ -152,3 +152,15 @@ def test_event_claimed_by_a_live_worker_is_left_alone():
     )
 
     assert outcome == "skipped"
+
+
+def test_test_mode_event_on_a_live_site_is_ignored(deliver_processed, settings):
+    settings.STRIPE_LIVEMODE = True
+    membership = MembershipFactory(stripe_subscription_id="sub_mode")
+    canceled = stripe_object("subscription", id="sub_mode", status="canceled")
+
+    deliver_processed(make_event("customer.subscription.deleted", canceled, livemode=False))
+
+    assert WebhookEvent.objects.get().status == WebhookEvent.Status.IGNORED
+    membership.refresh_from_db()
+    assert membership.status == "active"
