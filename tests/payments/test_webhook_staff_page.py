@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from payments.models import ReconciliationReport, WebhookEvent
 from payments.webhooks import processing
-from tests.factories import UserFactory
+from tests.factories import ContributionFactory, UserFactory
 from tests.payments.webhooks import make_event
 
 pytestmark = pytest.mark.django_db
@@ -91,3 +91,37 @@ def test_latest_reconciliation_report_and_its_differences_are_shown(admin_client
 
     body = response.content.decode()
     assert "charges EUR" in body and "1200" in body
+
+
+@pytest.mark.parametrize(
+    "model",
+    [
+        "webhookevent",
+        "ledgerentry",
+        "contribution",
+        "refundrequest",
+        "payout",
+        "reconciliationreport",
+        "importrun",
+    ],
+)
+def test_admin_lists_render(admin_client, model):
+    assert admin_client.get(reverse(f"admin:payments_{model}_changelist")).status_code == 200
+
+
+def test_event_admin_page_shows_the_processing_history(admin_client):
+    stored = _store("plan.created", "plan_admin")
+    processing.webhook_event_process(stripe_event_id=stored.stripe_event_id, final_attempt=True)
+
+    response = admin_client.get(reverse("admin:payments_webhookevent_change", args=[stored.pk]))
+
+    assert response.status_code == 200
+    assert "no handler for plan.created" in response.content.decode()
+
+
+def test_contribution_admin_page_offers_a_refund(admin_client):
+    contribution = ContributionFactory(status="succeeded")
+
+    response = admin_client.get(reverse("admin:payments_contribution_change", args=[contribution.pk]))
+
+    assert reverse("admin:payments_contribution_refund", args=[contribution.pk]) in response.content.decode()
