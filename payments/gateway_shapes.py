@@ -31,6 +31,7 @@ class Event:
     livemode: bool
     api_version: str
     data_object: dict = field(default_factory=dict)
+    raw: dict = field(default_factory=dict, repr=False)  # the whole event as Stripe sent it
 
     @property
     def object_id(self) -> str:
@@ -54,6 +55,7 @@ def parse_event(data: Mapping) -> Event:
         livemode=bool(data.get("livemode")),
         api_version=str(data.get("api_version") or ""),
         data_object=dict(data_object),
+        raw=dict(data),
     )
 
 

@@ -48,8 +48,8 @@ def webhook_event_store(*, event: gateway.Event) -> None:
 
 
 def event_payload(event: gateway.Event) -> dict:
-    """The stored form of an event: the fields we read back, with the object as Stripe sent it."""
-    return {
+    """The stored form of an event: exactly what Stripe sent (previous_attributes, request included)."""
+    return event.raw or {
         "id": event.id,
         "object": "event",
         "type": event.type,

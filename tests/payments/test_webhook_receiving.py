@@ -125,3 +125,12 @@ def test_webhook_view_stores_with_a_single_query(client, django_assert_num_queri
         )
 
     assert response.status_code == 200
+
+
+def test_stored_payload_is_the_whole_event_as_sent(client):
+    event = _event()
+    event["data"]["previous_attributes"] = {"amount": 1000}
+
+    deliver(client, event)
+
+    assert WebhookEvent.objects.get().payload == event
