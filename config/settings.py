@@ -4,6 +4,7 @@ import logging
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 
 from config.errors import ConfigurationError
 
@@ -175,7 +176,15 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    # Stored but unprocessed events (broker down at delivery, lost task): picked up within a minute.
+    "webhooks-sweep": {"task": "payments.tasks.sweep_unprocessed_webhook_events", "schedule": 30.0},
+    # Nightly: list Stripe's events and payments of the last days, repair what is missing, report.
+    "stripe-reconcile": {
+        "task": "payments.tasks.reconcile_stripe_nightly",
+        "schedule": crontab(hour=3, minute=17),
+    },
+}
 
 # Stripe: one gateway (payments/gateway.py) reads these.
 STRIPE_API_VERSION = "2026-10-28.endive"  # the only place the API version is pinned
@@ -189,6 +198,17 @@ STRIPE_JS_URL = env.str(
 )
 STRIPE_TIMEOUT_SECONDS = env.int("STRIPE_TIMEOUT_SECONDS", default=20)
 STRIPE_MAX_NETWORK_RETRIES = env.int("STRIPE_MAX_NETWORK_RETRIES", default=2)
+STRIPE_WEBHOOK_MAX_BYTES = env.int("STRIPE_WEBHOOK_MAX_BYTES", default=1024 * 1024)
+STRIPE_WEBHOOK_TOLERANCE_SECONDS = env.int("STRIPE_WEBHOOK_TOLERANCE_SECONDS", default=300)
+# Events stored but not processed after this long are picked up by the periodic sweep.
+WEBHOOK_SWEEP_AFTER_SECONDS = env.int("WEBHOOK_SWEEP_AFTER_SECONDS", default=10)
+# A worker's claim on an event older than this is considered dead (the worker crashed) and taken over.
+WEBHOOK_CLAIM_TIMEOUT_SECONDS = env.int("WEBHOOK_CLAIM_TIMEOUT_SECONDS", default=600)
+WEBHOOK_MAX_RETRIES = env.int("WEBHOOK_MAX_RETRIES", default=6)
+# A payment for an object we never saw is recorded from Stripe's data once it is this old (before
+# that, checkout may simply not have committed its own row yet; the event is retried).
+STRIPE_UNKNOWN_PAYMENT_GRACE_SECONDS = env.int("STRIPE_UNKNOWN_PAYMENT_GRACE_SECONDS", default=120)
+RECONCILE_WINDOW_DAYS = env.int("RECONCILE_WINDOW_DAYS", default=3)
 STRIPE_LIVEMODE = env.bool("STRIPE_LIVEMODE", default=STRIPE_SECRET_KEY.startswith("sk_live_"))
 
 if not DEBUG:

@@ -1,8 +1,255 @@
-"""Staff pages for checkout settings: the preset amounts offered per currency and frequency."""
+"""Staff pages in the admin: Stripe events (re-run), the read-only ledger, refunds, payouts, reports,
+and the checkout presets."""
 
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _
 
-from payments.models import AmountPreset
+from payments import money, reversals
+from payments.models import (
+    AmountPreset,
+    Contribution,
+    Contributor,
+    ImportRun,
+    LedgerEntry,
+    Payout,
+    PayoutLine,
+    ReconciliationReport,
+    RefundRequest,
+    WebhookEvent,
+    WebhookEventAttempt,
+)
+from payments.webhooks import processing
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Money and Stripe's records are never edited by hand."""
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class AttemptInline(admin.TabularInline):
+    model = WebhookEventAttempt
+    extra = 0
+    can_delete = False
+    fields = ("started_at", "finished_at", "trigger", "outcome", "note", "error")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(WebhookEvent)
+class WebhookEventAdmin(ReadOnlyAdmin):
+    list_display = (
+        "stripe_event_id",
+        "type",
+        "status",
+        "object_id",
+        "attempts",
+        "stripe_created_at",
+        "received_at",
+    )
+    list_filter = ("status", "type", "livemode")
+    search_fields = ("stripe_event_id", "object_id", "type")
+    date_hierarchy = "received_at"
+    inlines = [AttemptInline]
+    actions = ["rerun_events"]
+
+    def has_rerun_permission(self, request) -> bool:
+        return request.user.has_perm("payments.change_webhookevent")
+
+    @admin.action(description=_("Re-run the selected events now"), permissions=["rerun"])
+    def rerun_events(self, request, queryset):
+        outcomes: dict[str, int] = {}
+        for event in queryset.exclude(
+            status__in=[WebhookEvent.Status.PROCESSED, WebhookEvent.Status.IGNORED]
+        ):
+            outcome = processing.webhook_event_rerun(event=event)
+            outcomes[outcome] = outcomes.get(outcome, 0) + 1
+        summary = ", ".join(f"{count} {outcome}" for outcome, count in sorted(outcomes.items())) or _(
+            "nothing"
+        )
+        self.message_user(request, _("Re-run: %(summary)s.") % {"summary": summary})
+
+
+@admin.register(LedgerEntry)
+class LedgerEntryAdmin(ReadOnlyAdmin):
+    list_display = (
+        "occurred_at",
+        "kind",
+        "amount_minor",
+        "currency",
+        "stripe_object_id",
+        "contribution",
+        "campaign",
+    )
+    list_filter = ("kind", "currency", "campaign")
+    search_fields = ("stripe_object_id", "stripe_balance_transaction_id", "contributor__email")
+    date_hierarchy = "occurred_at"
+    list_select_related = ("contribution",)
+
+
+class RefundForm(forms.Form):
+    amount = forms.DecimalField(label=_("Amount to refund"), min_value=0, decimal_places=3)
+    reason = forms.CharField(label=_("Reason"), max_length=200, required=False)
+
+
+class RefundRequestInline(admin.TabularInline):
+    model = RefundRequest
+    extra = 0
+    can_delete = False
+    fields = ("created_at", "amount_minor", "currency", "status", "stripe_refund_id", "requested_by", "error")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Contribution)
+class ContributionAdmin(admin.ModelAdmin):
+    list_display = (
+        "created_at",
+        "contributor",
+        "frequency",
+        "amount_minor",
+        "currency",
+        "status",
+        "campaign",
+    )
+    list_filter = ("status", "frequency", "currency", "campaign")
+    search_fields = (
+        "contributor__email",
+        "stripe_payment_intent_id",
+        "stripe_invoice_id",
+        "stripe_charge_id",
+    )
+    date_hierarchy = "created_at"
+    list_select_related = ("contributor",)
+    inlines = [RefundRequestInline]
+    actions = ["refund_in_full"]
+    change_form_template = "admin/payments/contribution/change_form.html"
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in Contribution._meta.fields]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def get_urls(self):
+        view = self.admin_site.admin_view(self.refund_view)
+        return [path("<int:pk>/refund/", view, name="payments_contribution_refund"), *super().get_urls()]
+
+    def has_refund_permission(self, request) -> bool:
+        return request.user.has_perm("payments.add_refundrequest")
+
+    @admin.action(description=_("Refund the selected contributions in full"), permissions=["refund"])
+    def refund_in_full(self, request, queryset):
+        for contribution in queryset:
+            amount = reversals.refundable_minor(contribution)
+            self._refund(request, contribution, amount, reason="")
+
+    def _refund(self, request, contribution: Contribution, amount_minor: int, reason: str) -> bool:
+        try:
+            refund = reversals.contribution_refund(
+                contribution=contribution, amount_minor=amount_minor, requested_by=request.user, reason=reason
+            )
+        except reversals.RefundNotAllowed as exc:
+            self.message_user(request, f"{contribution}: {exc}", level=messages.ERROR)
+            return False
+        self.message_user(
+            request,
+            _("Refund of %(amount)s for %(contribution)s: %(status)s.")
+            % {
+                "amount": money.format_money(refund.amount_minor, refund.currency),
+                "contribution": contribution,
+                "status": refund.get_status_display(),
+            },
+        )
+        return True
+
+    def refund_view(self, request, pk: int):
+        if not self.has_refund_permission(request):
+            raise PermissionDenied
+        contribution = get_object_or_404(Contribution, pk=pk)
+        form = RefundForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                amount_minor = money.from_major(form.cleaned_data["amount"], contribution.currency)
+            except ValueError as exc:
+                form.add_error("amount", str(exc))
+            else:
+                if self._refund(request, contribution, amount_minor, form.cleaned_data["reason"]):
+                    return redirect(reverse("admin:payments_contribution_change", args=[pk]))
+                form.add_error("amount", _("Stripe made no refund; see the message above."))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Refund contribution"),
+            "contribution": contribution,
+            "refundable": money.format_money(reversals.refundable_minor(contribution), contribution.currency),
+            "form": form,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/payments/contribution/refund.html", context)
+
+
+@admin.register(Contributor)
+class ContributorAdmin(admin.ModelAdmin):
+    list_display = ("email", "name", "stripe_customer_id", "created_at")
+    search_fields = ("email", "name", "stripe_customer_id")
+
+
+@admin.register(RefundRequest)
+class RefundRequestAdmin(ReadOnlyAdmin):
+    list_display = ("created_at", "contribution", "amount_minor", "currency", "status", "stripe_refund_id")
+    list_filter = ("status",)
+
+
+class PayoutLineInline(admin.TabularInline):
+    model = PayoutLine
+    extra = 0
+    fields = (
+        "stripe_balance_transaction_id",
+        "type",
+        "amount_minor",
+        "fee_minor",
+        "currency",
+        "ledger_entry",
+    )
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Payout)
+class PayoutAdmin(ReadOnlyAdmin):
+    list_display = ("stripe_payout_id", "amount_minor", "currency", "status", "arrival_date")
+    inlines = [PayoutLineInline]
+
+
+@admin.register(ReconciliationReport)
+class ReconciliationReportAdmin(ReadOnlyAdmin):
+    list_display = ("started_at", "since", "events_seen", "events_stored", "events_processed", "is_clean")
+
+
+@admin.register(ImportRun)
+class ImportRunAdmin(ReadOnlyAdmin):
+    list_display = ("started_at", "finished_at")
 
 
 @admin.register(AmountPreset)

@@ -7,6 +7,7 @@ other module reads Stripe objects. Money-moving calls take an idempotency key de
 from __future__ import annotations
 
 import functools
+import json
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -14,6 +15,25 @@ from typing import Any
 
 import stripe
 from django.conf import settings
+
+from payments.gateway_shapes import (
+    BalanceTransaction,
+    Event,
+    Invoice,
+    Refund,
+    object_id,
+    parse_balance_transaction,
+    parse_event,
+    parse_invoice,
+    parse_invoice_payment_intent_ids,
+    parse_refund,
+)
+
+# Shapes only the handlers parse (webhook payloads carry the whole object): re-exported for them.
+from payments.gateway_shapes import Dispute as Dispute
+from payments.gateway_shapes import Payout as Payout
+from payments.gateway_shapes import parse_dispute as parse_dispute
+from payments.gateway_shapes import parse_payout as parse_payout
 
 logger = logging.getLogger(__name__)
 
@@ -71,17 +91,6 @@ def to_dict(obj: Any) -> dict:
     if isinstance(obj, stripe.StripeObject):
         return obj.to_dict()
     return dict(obj)
-
-
-def object_id(value: Any) -> str | None:
-    """The id of a field that is either an id string or an expanded object (Stripe expands some)."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, str):
-        return value
-    if isinstance(value, Mapping):
-        return value.get("id")
-    return getattr(value, "id", None)
 
 
 @dataclass(frozen=True)
@@ -143,34 +152,6 @@ def create_customer(
 
 def retrieve_customer(customer_id: str) -> Customer:
     return parse_customer(to_dict(_call("customer retrieve", client().v1.customers.retrieve, customer_id)))
-
-
-@dataclass(frozen=True)
-class BalanceTransaction:
-    """How a charge or refund settled: in the account's currency, with Stripe's fee and rate."""
-
-    id: str
-    amount: int
-    currency: str
-    fee: int
-    net: int
-    exchange_rate: str | None  # decimal text, never a float
-    source_id: str | None
-    type: str
-
-
-def parse_balance_transaction(data: Mapping) -> BalanceTransaction:
-    rate = data.get("exchange_rate")
-    return BalanceTransaction(
-        id=data["id"],
-        amount=int(data["amount"]),
-        currency=str(data["currency"]).upper(),
-        fee=int(data.get("fee") or 0),
-        net=int(data.get("net") or 0),
-        exchange_rate=None if rate is None else str(rate),
-        source_id=object_id(data.get("source")),
-        type=data.get("type") or "",
-    )
 
 
 @dataclass(frozen=True)
@@ -238,6 +219,7 @@ class PaymentIntent:
     last_error_decline_code: str | None
     last_error_message: str | None
     metadata: dict = field(default_factory=dict)
+    receipt_email: str | None = None
 
 
 def parse_payment_intent(data: Mapping) -> PaymentIntent:
@@ -265,6 +247,7 @@ def parse_payment_intent(data: Mapping) -> PaymentIntent:
         last_error_decline_code=error.get("decline_code"),
         last_error_message=error.get("message"),
         metadata=dict(data.get("metadata") or {}),
+        receipt_email=data.get("receipt_email"),
     )
 
 
@@ -538,3 +521,137 @@ def create_subscription(
         {"idempotency_key": idempotency_key},
     )
     return parse_subscription(to_dict(result))
+
+
+class InvalidWebhook(GatewayError):
+    """The webhook body is not signed by our endpoint secret, too old, or not a Stripe event."""
+
+
+def verify_webhook(payload: bytes, signature: str) -> Event:
+    """Check the Stripe-Signature header with the SDK (secret and tolerance from settings), then parse.
+
+    Raises InvalidWebhook for a missing or wrong signature, a timestamp outside the tolerance, or a
+    body that is not a JSON Stripe event; nothing about the body is trusted before this returns.
+    """
+    try:
+        stripe.WebhookSignature.verify_header(
+            payload,
+            signature or "",
+            settings.STRIPE_WEBHOOK_SECRET,
+            settings.STRIPE_WEBHOOK_TOLERANCE_SECONDS,
+        )
+    except stripe.SignatureVerificationError as exc:
+        raise InvalidWebhook(f"invalid Stripe-Signature: {exc.user_message or exc}") from exc
+    except ValueError as exc:  # a body that is not UTF-8 text
+        raise InvalidWebhook(f"unreadable body: {exc}") from exc
+    try:
+        return parse_event(json.loads(payload))
+    except ValueError as exc:
+        raise InvalidWebhook(f"not a Stripe event: {exc}") from exc
+
+
+def retrieve_invoice(invoice_id: str) -> Invoice:
+    return parse_invoice(to_dict(_call("invoice retrieve", client().v1.invoices.retrieve, invoice_id)))
+
+
+def invoice_payment_intent_id(invoice: Invoice) -> str | None:
+    """The intent that paid an invoice: on the invoice in old shapes; today in its InvoicePayments.
+
+    localstripe (2017-08-15) has no /v1/invoice_payments: an invoice there always names its intent.
+    """
+    if invoice.payment_intent_id:
+        return invoice.payment_intent_id
+    if invoice.charge_id:
+        return retrieve_charge(invoice.charge_id).payment_intent_id
+    try:
+        result = client().v1.invoice_payments.list({"invoice": invoice.id, "limit": 10})
+    except stripe.StripeError as exc:
+        logger.warning("Stripe invoice payments list for %s failed: %s", invoice.id, exc)
+        return None
+    intents = parse_invoice_payment_intent_ids([to_dict(item) for item in result.data])
+    return intents[0] if intents else None
+
+
+def retrieve_refund(refund_id: str) -> Refund:
+    result = _call(
+        "refund retrieve", client().v1.refunds.retrieve, refund_id, {"expand": ["balance_transaction"]}
+    )
+    return parse_refund(to_dict(result))
+
+
+def list_charge_refunds(charge_id: str) -> list[Refund]:
+    """Every refund of a charge (today's charge objects no longer embed them)."""
+    return [
+        parse_refund(data)
+        for data in _paginate("refund list", client().v1.refunds.list, {"charge": charge_id})
+    ]
+
+
+def create_refund(
+    *, payment_intent_id: str, amount: int, idempotency_key: str, metadata: Mapping[str, str]
+) -> Refund:
+    """Money out: the idempotency key comes from our RefundRequest row, so a retry never refunds twice."""
+    result = _call(
+        "refund create",
+        client().v1.refunds.create,
+        {"payment_intent": payment_intent_id, "amount": amount, "metadata": dict(metadata)},
+        {"idempotency_key": idempotency_key},
+    )
+    return parse_refund(to_dict(result))
+
+
+def list_payout_balance_transactions(payout_id: str) -> list[BalanceTransaction]:
+    """What a payout settled; GatewayError where the API cannot filter by payout (localstripe)."""
+    return [
+        parse_balance_transaction(data)
+        for data in _paginate(
+            "payout balance transactions", client().v1.balance_transactions.list, {"payout": payout_id}
+        )
+    ]
+
+
+def _paginate(operation: str, list_fn, params: Mapping, starting_after: str | None = None):
+    """Yield every object of a Stripe list as a dict, page by page (100 a page), from `starting_after`."""
+    cursor = starting_after
+    while True:
+        page_params = {**params, "limit": 100}
+        if cursor:
+            page_params["starting_after"] = cursor
+        page = _call(operation, list_fn, page_params)
+        items = [to_dict(item) for item in page.data]
+        yield from items
+        if not page.has_more or not items:
+            return
+        cursor = items[-1]["id"]
+
+
+LISTS = {
+    # kind: (client attribute, parser, extra list params)
+    "customers": ("customers", parse_customer, {}),
+    "subscriptions": ("subscriptions", parse_subscription, {"status": "all"}),
+    "payment_intents": ("payment_intents", parse_payment_intent, {}),
+    "invoices": ("invoices", parse_invoice, {}),
+    "refunds": ("refunds", parse_refund, {}),
+    "events": ("events", parse_event, {}),
+    "payouts": ("payouts", parse_payout, {}),
+}
+
+
+def list_objects(kind: str, *, created_gte: int | None = None, starting_after: str | None = None):
+    """Yield parsed objects of one kind, created at or after `created_gte`, resumable by id.
+
+    Real Stripe filters by `created[gte]`; localstripe refuses that filter on most lists (400), so
+    the adapter retries without it. Filtering happens here too, so both behave the same.
+    """
+    attribute, parser, extra = LISTS[kind]
+    list_fn = getattr(client().v1, attribute).list
+    params = dict(extra)
+    if created_gte is not None:
+        try:
+            _call(f"{kind} list", list_fn, {**params, "created": {"gte": created_gte}, "limit": 1})
+            params["created"] = {"gte": created_gte}
+        except GatewayError:
+            logger.info("Stripe %s list refuses created[gte]; filtering client-side", kind)
+    for data in _paginate(f"{kind} list", list_fn, params, starting_after):
+        if created_gte is None or int(data.get("created") or data.get("date") or 0) >= created_gte:
+            yield parser(data)

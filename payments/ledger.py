@@ -90,3 +90,70 @@ def record_fee(
         },
     )
     return entry
+
+
+def record_refund(
+    *,
+    refund: gateway.Refund,
+    contribution: Contribution | None,
+    balance: gateway.BalanceTransaction | None = None,
+) -> LedgerEntry:
+    """Money returned to the reader: negative, unique on the refund id (re_…), partial or full."""
+    balance = balance or refund.balance_transaction
+    entry, _created = _append(
+        kind=LedgerEntry.Kind.REFUND,
+        stripe_object_id=refund.id,
+        defaults={
+            "amount_minor": -refund.amount,
+            "currency": refund.currency,
+            "occurred_at": datetime.fromtimestamp(refund.created, tz=UTC),
+            **_settlement_fields(balance, -1),
+            **_links(contribution),
+        },
+    )
+    return entry
+
+
+def record_dispute(
+    *,
+    dispute: gateway.Dispute,
+    contribution: Contribution | None,
+    balance: gateway.BalanceTransaction | None = None,
+) -> LedgerEntry:
+    """Funds Stripe withdrew when the dispute opened (negative), and the dispute fee when shown."""
+    entry, _created = _append(
+        kind=LedgerEntry.Kind.DISPUTE,
+        stripe_object_id=dispute.id,
+        defaults={
+            "amount_minor": -dispute.amount,
+            "currency": dispute.currency,
+            "occurred_at": datetime.fromtimestamp(dispute.created, tz=UTC),
+            **_settlement_fields(balance, -1),
+            **_links(contribution),
+        },
+    )
+    if balance is not None and balance.fee:
+        record_fee(balance=balance, contribution=contribution, occurred_at=entry.occurred_at)
+    return entry
+
+
+def record_dispute_reversal(
+    *,
+    dispute: gateway.Dispute,
+    contribution: Contribution | None,
+    occurred_at: datetime,
+    balance: gateway.BalanceTransaction | None = None,
+) -> LedgerEntry:
+    """A won dispute: Stripe reinstates the funds (positive). A lost one adds nothing."""
+    entry, _created = _append(
+        kind=LedgerEntry.Kind.DISPUTE_REVERSAL,
+        stripe_object_id=dispute.id,
+        defaults={
+            "amount_minor": dispute.amount,
+            "currency": dispute.currency,
+            "occurred_at": occurred_at,
+            **_settlement_fields(balance, +1),
+            **_links(contribution),
+        },
+    )
+    return entry

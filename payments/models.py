@@ -231,6 +231,7 @@ class WebhookEvent(models.Model):
 
     class Status(models.TextChoices):
         RECEIVED = "received", _("Received")
+        PROCESSING = "processing", _("Processing")
         PROCESSED = "processed", _("Processed")
         IGNORED = "ignored", _("Ignored")
         FAILED = "failed", _("Failed")
@@ -247,6 +248,9 @@ class WebhookEvent(models.Model):
     last_error = models.TextField(blank=True)
     received_at = models.DateTimeField(auto_now_add=True, db_index=True)
     processed_at = models.DateTimeField(null=True, blank=True)
+    claimed_at = models.DateTimeField(
+        null=True, blank=True, help_text=_("When a worker last took the event; a stale claim is taken over.")
+    )
 
     class Meta:
         verbose_name = _("Stripe event")
@@ -254,3 +258,157 @@ class WebhookEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.type} {self.stripe_event_id} ({self.status})"
+
+
+class WebhookEventAttempt(models.Model):
+    """One run of an event's handler: the processing history staff read when an event fails."""
+
+    class Outcome(models.TextChoices):
+        RUNNING = "running", _("Running")
+        PROCESSED = "processed", _("Processed")
+        IGNORED = "ignored", _("Ignored")
+        RETRYING = "retrying", _("Failed, will retry")
+        FAILED = "failed", _("Failed")
+
+    event = models.ForeignKey(WebhookEvent, on_delete=models.CASCADE, related_name="attempts_log")
+    trigger = models.CharField(max_length=20, blank=True)
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=20, choices=Outcome.choices, default=Outcome.RUNNING)
+    note = models.CharField(max_length=255, blank=True)
+    error = models.TextField(blank=True)
+    traceback = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("Stripe event attempt")
+        verbose_name_plural = _("Stripe event attempts")
+        ordering = ["-started_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.event_id} {self.outcome} at {self.started_at:%Y-%m-%d %H:%M:%S}"
+
+
+class RefundRequest(models.Model):
+    """A refund staff asked for: its primary key makes the idempotency key sent to Stripe."""
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", _("Requested")
+        PENDING = "pending", _("Pending at Stripe")
+        SUCCEEDED = "succeeded", _("Succeeded")
+        FAILED = "failed", _("Failed")
+
+    contribution = models.ForeignKey(Contribution, on_delete=models.PROTECT, related_name="refund_requests")
+    amount_minor = models.BigIntegerField(_("amount (minor units)"))
+    currency = models.CharField(max_length=3)
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    stripe_refund_id = models.CharField(max_length=255, unique=True, null=True, blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.REQUESTED)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("refund request")
+        verbose_name_plural = _("refund requests")
+        constraints = [
+            models.CheckConstraint(condition=Q(amount_minor__gt=0), name="refund_request_amount_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.amount_minor} {self.currency} for contribution {self.contribution_id} ({self.status})"
+
+    @property
+    def idempotency_key(self) -> str:
+        return f"contribution:{self.contribution_id}:refund:{self.pk}"
+
+
+class Payout(models.Model):
+    """A Stripe payout to the bank; PayoutLine rows say which ledger entries it settled."""
+
+    stripe_payout_id = models.CharField(max_length=255, unique=True)
+    amount_minor = models.BigIntegerField()
+    currency = models.CharField(max_length=3)
+    status = models.CharField(max_length=30)
+    arrival_date = models.DateTimeField(null=True, blank=True)
+    stripe_created_at = models.DateTimeField(null=True, blank=True)
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("payout")
+        verbose_name_plural = _("payouts")
+        constraints = [models.CheckConstraint(condition=CURRENCY_CODE_CHECK, name="payout_currency_iso")]
+
+    def __str__(self) -> str:
+        return f"{self.stripe_payout_id} {self.amount_minor} {self.currency} ({self.status})"
+
+
+class PayoutLine(models.Model):
+    """One balance transaction a payout settled, linked to its ledger entry (the entry stays untouched)."""
+
+    payout = models.ForeignKey(Payout, on_delete=models.CASCADE, related_name="lines")
+    stripe_balance_transaction_id = models.CharField(max_length=255)
+    type = models.CharField(max_length=30, blank=True)
+    amount_minor = models.BigIntegerField()
+    fee_minor = models.BigIntegerField(default=0)
+    currency = models.CharField(max_length=3)
+    ledger_entry = models.ForeignKey(
+        LedgerEntry, null=True, blank=True, on_delete=models.PROTECT, related_name="payout_lines"
+    )
+
+    class Meta:
+        verbose_name = _("payout line")
+        verbose_name_plural = _("payout lines")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["payout", "stripe_balance_transaction_id"], name="payout_line_unique_balance"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.payout_id}: {self.stripe_balance_transaction_id}"
+
+
+class ReconciliationReport(models.Model):
+    """The outcome of one reconcile_stripe run: what was repaired and what still differs."""
+
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    since = models.DateTimeField()
+    events_seen = models.PositiveIntegerField(default=0)
+    events_stored = models.PositiveIntegerField(default=0)
+    events_processed = models.PositiveIntegerField(default=0)
+    payments_repaired = models.PositiveIntegerField(default=0)
+    differences = models.JSONField(default=dict, blank=True)
+    totals = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("reconciliation report")
+        verbose_name_plural = _("reconciliation reports")
+        ordering = ["-started_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Reconciliation {self.started_at:%Y-%m-%d %H:%M} ({len(self.differences)} differences)"
+
+    @property
+    def is_clean(self) -> bool:
+        return not self.differences
+
+
+class ImportRun(models.Model):
+    """A resumable import_stripe run: the cursor per Stripe resource lets an interrupted run continue."""
+
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    cursors = models.JSONField(default=dict, blank=True)
+    counts = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("Stripe import run")
+        verbose_name_plural = _("Stripe import runs")
+        ordering = ["-started_at", "-id"]
+
+    def __str__(self) -> str:
+        state = "finished" if self.finished_at else "unfinished"
+        return f"Import {self.started_at:%Y-%m-%d %H:%M} ({state})"

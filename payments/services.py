@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from django.db import transaction
 
 from payments import gateway, ledger, tasks
-from payments.models import Contribution
+from payments.models import Contribution, LedgerEntry
 
 logger = logging.getLogger(__name__)
 
@@ -96,4 +96,33 @@ def contribution_fail_before_intent(*, contribution: Contribution, code: str, me
         contribution.failure_code = code[:100]
         contribution.failure_message = message[:500]
         contribution.save()
+    return contribution
+
+
+@transaction.atomic
+def contribution_apply_ledger(*, contribution: Contribution) -> Contribution:
+    """Derive refund and dispute state from the contribution's ledger entries, so order never matters.
+
+    An open (or lost) dispute shows as disputed; a won one goes back to the refund state.
+    """
+    contribution = Contribution.objects.select_for_update().get(pk=contribution.pk)
+    before = (contribution.status, contribution.amount_refunded_minor)
+    totals = {kind: 0 for kind in LedgerEntry.Kind.values}
+    counts = dict(totals)
+    for kind, amount in contribution.ledger_entries.values_list("kind", "amount_minor"):
+        totals[kind] += amount
+        counts[kind] += 1
+    charged = totals[LedgerEntry.Kind.CHARGE]
+    refunded = -totals[LedgerEntry.Kind.REFUND]
+    contribution.amount_refunded_minor = refunded
+    if counts[LedgerEntry.Kind.DISPUTE] > counts[LedgerEntry.Kind.DISPUTE_REVERSAL]:
+        contribution.status = Status.DISPUTED
+    elif charged and refunded >= charged:
+        contribution.status = Status.REFUNDED
+    elif refunded > 0:
+        contribution.status = Status.PARTIALLY_REFUNDED
+    elif contribution.status in SETTLED_STATUSES:
+        contribution.status = Status.SUCCEEDED
+    if (contribution.status, contribution.amount_refunded_minor) != before:
+        contribution.save(update_fields=["amount_refunded_minor", "status", "updated_at"])
     return contribution

@@ -1,0 +1,289 @@
+"""`make bench`: Stripe webhook ingest on PostgreSQL under gunicorn, loaded by wrk, against two baselines.
+
+Creates and migrates a fresh rr_bench_* database, serves the project with production settings
+(bench.settings = config.settings + the baseline URLs), measures the bare view, the minimal
+signed insert and /stripe/webhook in interleaved rounds, drains the queued events with a real
+Celery worker, sends a 10,000-event burst with re-sent duplicates, and checks that every accepted
+event was processed exactly once. Everything it started is stopped and its database dropped on exit,
+Ctrl-C included. Results: bench/results/webhooks.json; see bench/README.md.
+"""
+
+import argparse
+import json
+import os
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+import psycopg  # noqa: E402
+
+from bench import events, report  # noqa: E402
+from bench.baseline_views import TABLE_SQL  # noqa: E402
+from bench.measure import event_counts, run_wrk, stored_ids, wait_until_drained  # noqa: E402
+from bench.stack import (  # noqa: E402
+    DB_PREFIX,
+    QUEUE,
+    REDIS_DB,
+    Stack,
+    broker,
+    create_database,
+    drop_database,
+    drop_stale_databases,
+)
+
+RESULTS = ROOT / "bench" / "results"
+WEBHOOK_SECRET = "whsec_bench_" + "b" * 24
+PATHS = {"bare": "/bench/bare", "insert": "/bench/insert", "webhook": "/stripe/webhook"}
+SCENARIOS = ("bare", "insert", "webhook")
+MAX_RATE = 3500  # events per second we size each data file for; the Lua reports if it wrapped
+# Chosen with `bench/run.py --tune` on the 2-core machines (bench/README.md: "Gunicorn configuration").
+DEFAULT_WORKERS = 2
+DEFAULT_WORKER_CLASS = "gthread"
+DEFAULT_THREADS = 8
+TUNE_CONFIGS = [("sync", 5, 1), ("sync", 9, 1), ("gthread", 3, 4), ("gthread", 5, 2), ("gthread", 2, 8)]
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--seconds", type=int, default=12, help="measured seconds per scenario and round")
+    parser.add_argument("--warmup", type=int, default=4, help="warm-up seconds per scenario")
+    parser.add_argument("--rounds", type=int, default=2, help="interleaved rounds (bare, insert, webhook)")
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--wrk-threads", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=DEFAULT_WORKERS, help="gunicorn workers")
+    parser.add_argument("--worker-class", default=DEFAULT_WORKER_CLASS, choices=["sync", "gthread"])
+    parser.add_argument("--threads", type=int, default=DEFAULT_THREADS, help="gunicorn threads per worker")
+    parser.add_argument("--burst", type=int, default=10_000, help="requests in the burst (0: skip)")
+    parser.add_argument("--duplicates", type=float, default=0.10, help="share of burst requests re-sent")
+    parser.add_argument("--celery-concurrency", type=int, default=4)
+    parser.add_argument("--no-beat", action="store_true", help="run the worker without the beat sweep")
+    parser.add_argument("--drain-timeout", type=float, default=180)
+    parser.add_argument(
+        "--event-type", default=events.DEFAULT_EVENT_TYPE, help="type of the ~2 KB payment_intent events sent"
+    )
+    parser.add_argument("--settings", default="bench.settings", help="DJANGO_SETTINGS_MODULE to serve")
+    parser.add_argument(
+        "--skip-processing", action="store_true", help="measure ingest only: no worker, no burst"
+    )
+    parser.add_argument("--tune", action="store_true", help="compare gunicorn configurations instead")
+    parser.add_argument("--output", type=Path, default=RESULTS / "webhooks.json")
+    return parser.parse_args(argv)
+
+
+def ensure_wrk() -> None:
+    if shutil.which("wrk"):
+        return
+    print("wrk is missing: installing it with apt-get", flush=True)
+    subprocess.run(["apt-get", "update", "-qq"], check=True)
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], check=True, env=env)
+
+
+def bench_env(database: str, settings_module: str) -> dict[str, str]:
+    """Production settings (DEBUG off, every secret set) on the bench database, queue and Redis db."""
+    inherited = {"REDIS_CACHE_URL", "STRIPE_API_BASE"}  # teammates' cache db; no Stripe calls expected
+    env = {key: value for key, value in os.environ.items() if key not in inherited}
+    env.update(
+        DJANGO_SETTINGS_MODULE=settings_module,
+        DJANGO_DEBUG="false",
+        DJANGO_SECRET_KEY="bench-" + secrets.token_hex(24),
+        DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
+        STRIPE_SECRET_KEY="sk_test_bench",
+        STRIPE_PUBLISHABLE_KEY="pk_test_bench",
+        STRIPE_WEBHOOK_SECRET=WEBHOOK_SECRET,
+        DATABASE_URL=f"postgres://postgres@127.0.0.1:5432/{database}",
+        CELERY_BROKER_URL=f"redis://127.0.0.1:6379/{REDIS_DB}",
+        CELERY_TASK_DEFAULT_QUEUE=QUEUE,
+        PYTHONDONTWRITEBYTECODE="1",
+    )
+    return env
+
+
+def _raise_interrupt(signum, _frame) -> None:
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+class Bench:
+    def __init__(self, args: argparse.Namespace, stack: Stack, work: Path, database_url: str) -> None:
+        self.args = args
+        self.stack = stack
+        self.work = work
+        self.database_url = database_url
+        self.base = ""
+        self.warmups: dict = {}
+
+    def data_for(self, scenario: str, prefix: str, seconds: int) -> Path:
+        count = 5_000 if scenario == "bare" else MAX_RATE * (seconds + 2)
+        return events.write_wrk_data(
+            directory=self.work,
+            name=prefix,
+            prefix=prefix,
+            count=count,
+            secret=WEBHOOK_SECRET,
+            event_type=self.args.event_type,
+        )
+
+    def wrk(self, scenario: str, prefix: str, seconds: int):
+        data = self.data_for(scenario, prefix, seconds)
+        result = run_wrk(
+            scenario=scenario,
+            base=self.base,
+            path=PATHS[scenario],
+            data=data,
+            seconds=seconds,
+            connections=self.args.connections,
+            threads=self.args.wrk_threads,
+            cpu_probe=lambda: self.stack.cpu_by_pid(self.database_url),
+        )
+        data.unlink()
+        print(report.wrk_line(result, prefix), flush=True)
+        return result
+
+    def serve(self, worker_class: str, workers: int, threads: int) -> None:
+        print(f"gunicorn config.wsgi: {workers} {worker_class} workers x {threads} threads", flush=True)
+        self.base = self.stack.start_gunicorn(workers=workers, worker_class=worker_class, threads=threads)
+
+    def webhook_available(self) -> bool:
+        """One signed event to the real endpoint: 404 means the view has not landed yet."""
+        import urllib.error
+        import urllib.request
+
+        body = events.body_for(events.template(self.args.event_type), "probex0000000")
+        request = urllib.request.Request(
+            f"{self.base}{PATHS['webhook']}",
+            data=body,
+            headers={
+                "Content-Type": "application/json",
+                "Stripe-Signature": events.sign(secret=WEBHOOK_SECRET, body=body, timestamp=int(time.time())),
+            },
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                status = response.status
+        except urllib.error.HTTPError as exc:
+            status = exc.code
+        print(f"probe POST {PATHS['webhook']} -> {status}", flush=True)
+        return 200 <= status < 300
+
+    def rounds(
+        self, scenarios: tuple[str, ...], *, seconds: int, rounds: int, warmup: int
+    ) -> dict[str, list]:
+        """Warm every scenario first, then measure them interleaved, so each runs on a warm stack."""
+        for scenario in scenarios:
+            self.warmups[scenario] = self.wrk(scenario, f"{scenario[0]}u", warmup)
+        runs: dict[str, list] = {scenario: [] for scenario in scenarios}
+        for number in range(1, rounds + 1):
+            for scenario in scenarios:
+                runs[scenario].append(self.wrk(scenario, f"{scenario[0]}{number}", seconds))
+        return runs
+
+    def tune(self) -> dict:
+        table = []
+        for worker_class, workers, threads in TUNE_CONFIGS:
+            self.serve(worker_class, workers, threads)
+            scenarios = SCENARIOS if self.webhook_available() else SCENARIOS[:2]
+            runs = self.rounds(scenarios, seconds=self.args.seconds, rounds=1, warmup=self.args.warmup)
+            table.append(
+                {"worker_class": worker_class, "workers": workers, "threads": threads}
+                | {name: [run.as_dict() for run in scenario_runs] for name, scenario_runs in runs.items()}
+            )
+        return {"tuning": table}
+
+    def full(self) -> dict:
+        args = self.args
+        self.serve(args.worker_class, args.workers, args.threads)
+        real = self.webhook_available()
+        runs = self.rounds(
+            SCENARIOS if real else SCENARIOS[:2], seconds=args.seconds, rounds=args.rounds, warmup=args.warmup
+        )
+        outcome: dict = {"runs": runs, "real_endpoint": real}
+        if not real or args.skip_processing:
+            return outcome
+        accepted = sum(run.ok for run in runs["webhook"]) + self.warmups["webhook"].ok
+        before = event_counts(self.database_url, prefix="w")
+        print(f"sustained: {accepted} accepted, {before['stored']} stored; starting the worker", flush=True)
+        self.stack.start_worker(concurrency=args.celery_concurrency, beat=not args.no_beat)
+        drain = wait_until_drained(self.database_url, timeout=args.drain_timeout)
+        after = event_counts(self.database_url, prefix="w")
+        outcome["sustained"] = report.sustained_accounting(accepted=accepted, counts=after, drain=drain)
+        print(report.accounting_line("sustained", outcome["sustained"]), flush=True)
+        if args.burst:
+            outcome["burst"] = self.burst()
+            print(report.accounting_line("burst", outcome["burst"]), flush=True)
+        return outcome
+
+    def burst(self) -> dict:
+        args = self.args
+        plan = events.plan_burst(
+            prefix="bx",
+            total=args.burst,
+            duplicate_share=args.duplicates,
+            secret=WEBHOOK_SECRET,
+            event_type=args.event_type,
+        )
+        print(f"burst: {len(plan.sends)} requests, {len(plan.distinct)} distinct events", flush=True)
+        sent = events.send_burst(
+            plan=plan, port=self.stack.port, path=PATHS["webhook"], connections=args.connections
+        )
+        drain = wait_until_drained(self.database_url, timeout=args.drain_timeout)
+        stored = stored_ids(self.database_url, prefix="bx")
+        counts = event_counts(self.database_url, prefix="bx")
+        return report.burst_accounting(plan=plan, sent=sent, stored=stored, counts=counts, drain=drain)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    ensure_wrk()
+    database = f"{DB_PREFIX}_{os.getpid()}_{int(time.time())}"
+    env = bench_env(database, args.settings)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix="rr_bench_"))
+    stack = Stack(env=env, log_dir=RESULTS)
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, _raise_interrupt)
+    created = False
+    started = time.monotonic()
+    try:
+        for name in drop_stale_databases():
+            print(f"dropped {name}, left by a run that was killed", flush=True)
+        create_database(database)
+        created = True
+        stack.manage("migrate", "--noinput")
+        database_url = env["DATABASE_URL"]
+        with psycopg.connect(database_url, autocommit=True) as conn:
+            conn.execute(TABLE_SQL)
+        broker().flushdb()
+        bench = Bench(args, stack, work, database_url)
+        outcome = bench.tune() if args.tune else bench.full()
+        stack.stop_all()
+        results = report.build(args=args, outcome=outcome, database_url=database_url, started=started)
+    except KeyboardInterrupt:
+        print("\ninterrupted: cleaning up", file=sys.stderr)
+        return 130
+    finally:
+        stack.close()
+        if created:
+            drop_database(database)
+        broker().flushdb()
+        shutil.rmtree(work, ignore_errors=True)
+    output = args.output if not args.tune else RESULTS / "tuning.json"
+    output.write_text(json.dumps(results, indent=2) + "\n")
+    print(report.table(results))
+    elapsed = time.monotonic() - started
+    print(f"wrote {output}; database {database} dropped; {elapsed:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

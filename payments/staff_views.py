@@ -1,0 +1,71 @@
+"""Staff reconciliation page: the Stripe event log, one event's payload and history, re-run, report."""
+
+import json
+
+from django.contrib import messages
+from django.contrib.admin.views.decorators import staff_member_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from payments.models import WebhookEvent
+from payments.webhooks import processing, selectors
+
+
+@staff_member_required
+def event_list(request: HttpRequest) -> HttpResponse:
+    filters = {
+        "event_type": request.GET.get("type", "").strip(),
+        "status": request.GET.get("status", "").strip(),
+        "object_id": request.GET.get("object", "").strip(),
+    }
+    page = Paginator(selectors.webhook_events_filtered(**filters), 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "payments/staff/events.html",
+        {
+            "page": page,
+            "filters": filters,
+            "query": query.urlencode(),
+            "types": selectors.webhook_event_types(),
+            "statuses": WebhookEvent.Status.choices,
+            "report": selectors.latest_reconciliation_report(),
+        },
+    )
+
+
+@staff_member_required
+def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    event = get_object_or_404(WebhookEvent, pk=pk)
+    return render(
+        request,
+        "payments/staff/event_detail.html",
+        {
+            "event": event,
+            "payload": json.dumps(event.payload, indent=2, sort_keys=True),
+            "attempts": event.attempts_log.all(),
+            "can_rerun": event.status in {WebhookEvent.Status.FAILED, WebhookEvent.Status.RECEIVED}
+            and request.user.has_perm("payments.change_webhookevent"),
+        },
+    )
+
+
+@staff_member_required
+@require_POST
+def event_rerun(request: HttpRequest, pk: int) -> HttpResponse:
+    if not request.user.has_perm("payments.change_webhookevent"):
+        raise PermissionDenied
+    event = get_object_or_404(WebhookEvent, pk=pk)
+    outcome = processing.webhook_event_rerun(event=event)
+    level = messages.ERROR if outcome == "failed" else messages.SUCCESS
+    messages.add_message(
+        request,
+        level,
+        _("Re-run of %(event)s: %(outcome)s.") % {"event": event.stripe_event_id, "outcome": outcome},
+    )
+    return redirect("payments_staff:event-detail", pk=pk)

@@ -1,0 +1,186 @@
+"""Store, claim and process Stripe events: each event runs its handler once, whatever the delivery.
+
+The view stores (one INSERT) and publishes a task; the task claims the row with a conditional
+UPDATE (received -> processing), so a duplicate delivery or a concurrent worker does nothing; a
+claim older than WEBHOOK_CLAIM_TIMEOUT_SECONDS belonged to a dead worker and is taken over.
+"""
+
+from __future__ import annotations
+
+import logging
+import traceback
+from datetime import UTC, datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from payments import gateway
+from payments.models import WebhookEvent, WebhookEventAttempt
+
+logger = logging.getLogger(__name__)
+
+Status = WebhookEvent.Status
+Outcome = WebhookEventAttempt.Outcome
+
+
+class EventIgnored(Exception):
+    """Raised by a handler when the event is valid but has nothing for us (e.g. an unknown object)."""
+
+
+def webhook_event_store(*, event: gateway.Event) -> None:
+    """Store the raw event once (INSERT ... ON CONFLICT DO NOTHING): a duplicate adds nothing."""
+    WebhookEvent.objects.bulk_create(
+        [
+            WebhookEvent(
+                stripe_event_id=event.id,
+                type=event.type[:100],
+                livemode=event.livemode,
+                api_version=event.api_version[:50],
+                object_id=event.object_id[:255],
+                stripe_created_at=datetime.fromtimestamp(event.created, tz=UTC) if event.created else None,
+                payload=event_payload(event),
+            )
+        ],
+        ignore_conflicts=True,
+    )
+
+
+def event_payload(event: gateway.Event) -> dict:
+    """The stored form of an event: exactly what Stripe sent (previous_attributes, request included)."""
+    return event.raw or {
+        "id": event.id,
+        "object": "event",
+        "type": event.type,
+        "created": event.created,
+        "livemode": event.livemode,
+        "api_version": event.api_version,
+        "data": {"object": event.data_object},
+    }
+
+
+def webhook_event_enqueue(*, stripe_event_id: str) -> bool:
+    """Publish the processing task; never raises, so a broker outage never fails a delivery.
+
+    The publish is bounded by CELERY_BROKER_CONNECTION_TIMEOUT, the transport's socket timeouts and
+    CELERY_TASK_PUBLISH_RETRY_POLICY; whatever is not published is picked up by the periodic sweep.
+    """
+    from payments.tasks import process_webhook_event
+
+    try:
+        process_webhook_event.apply_async(
+            args=[stripe_event_id], retry=True, retry_policy=settings.CELERY_TASK_PUBLISH_RETRY_POLICY
+        )
+    except Exception:
+        logger.warning("Could not queue Stripe event %s; the sweep will process it", stripe_event_id)
+        return False
+    return True
+
+
+def _claim(*, stripe_event_id: str, include_failed: bool) -> WebhookEvent | None:
+    now = timezone.now()
+    stale = now - timedelta(seconds=settings.WEBHOOK_CLAIM_TIMEOUT_SECONDS)
+    claimable = Q(status=Status.RECEIVED) | Q(status=Status.PROCESSING, claimed_at__lt=stale)
+    if include_failed:
+        claimable |= Q(status=Status.FAILED)
+    updated = WebhookEvent.objects.filter(claimable, stripe_event_id=stripe_event_id).update(
+        status=Status.PROCESSING, claimed_at=now
+    )
+    if not updated:
+        return None
+    return WebhookEvent.objects.get(stripe_event_id=stripe_event_id)
+
+
+def _finish(
+    event: WebhookEvent, attempt: WebhookEventAttempt, *, status: str, outcome: str, **fields
+) -> None:
+    now = timezone.now()
+    attempt.outcome, attempt.finished_at = outcome, now
+    for name in ("error", "traceback", "note"):
+        setattr(attempt, name, fields.get(name, ""))
+    attempt.save()
+    event.status = status
+    event.attempts += 1
+    event.last_error = fields.get("error", "")
+    if status in {Status.PROCESSED, Status.IGNORED}:
+        event.processed_at = now
+    event.save(update_fields=["status", "attempts", "last_error", "processed_at"])
+
+
+def webhook_event_process(*, stripe_event_id: str, final_attempt: bool, trigger: str = "task") -> str:
+    """Run the event's handler once; returns the outcome ("skipped" when another run owns or did it).
+
+    A failure is recorded in the event's history; the event goes back to `received` for the next
+    retry, or to `failed` on the final attempt; the exception is re-raised so Celery retries it.
+    """
+    from payments.webhooks.handlers import dispatch
+
+    event = _claim(stripe_event_id=stripe_event_id, include_failed=trigger == "staff")
+    if event is None:
+        return "skipped"
+    attempt = WebhookEventAttempt.objects.create(event=event, trigger=trigger, started_at=timezone.now())
+    try:
+        with transaction.atomic():
+            note = dispatch(gateway.parse_event(event.payload))
+    except EventIgnored as exc:
+        _finish(event, attempt, status=Status.IGNORED, outcome=Outcome.IGNORED, note=str(exc)[:255])
+        return Outcome.IGNORED
+    except Exception as exc:
+        logger.exception("Stripe event %s (%s) failed", event.stripe_event_id, event.type)
+        _finish(
+            event,
+            attempt,
+            status=Status.FAILED if final_attempt else Status.RECEIVED,
+            outcome=Outcome.FAILED if final_attempt else Outcome.RETRYING,
+            error=f"{type(exc).__name__}: {exc}",
+            traceback=traceback.format_exc(),
+        )
+        raise
+    _finish(event, attempt, status=Status.PROCESSED, outcome=Outcome.PROCESSED, note=(note or "")[:255])
+    return Outcome.PROCESSED
+
+
+def webhook_event_rerun(*, event: WebhookEvent) -> str:
+    """Staff re-run of a failed (or stuck) event, now, in the request: the outcome shows at once."""
+    try:
+        return webhook_event_process(
+            stripe_event_id=event.stripe_event_id, final_attempt=True, trigger="staff"
+        )
+    except Exception:
+        return Outcome.FAILED
+
+
+def unprocessed_event_ids(*, limit: int = 500) -> list[str]:
+    """Events stored a while ago and never processed, or claimed by a worker that died."""
+    now = timezone.now()
+    old = now - timedelta(seconds=settings.WEBHOOK_SWEEP_AFTER_SECONDS)
+    stale = now - timedelta(seconds=settings.WEBHOOK_CLAIM_TIMEOUT_SECONDS)
+    # An event that failed an attempt waits for its Celery retry; the sweep takes it only once the
+    # longest backoff has passed (the retry message itself may have been lost with the broker).
+    retry_lost = now - timedelta(seconds=settings.WEBHOOK_CLAIM_TIMEOUT_SECONDS * 2)
+    waiting = Q(status=Status.RECEIVED, received_at__lt=old) & (
+        Q(claimed_at__isnull=True) | Q(claimed_at__lt=retry_lost)
+    )
+    dead = Q(status=Status.PROCESSING, claimed_at__lt=stale)
+    return list(
+        WebhookEvent.objects.filter(waiting | dead)
+        .order_by("stripe_created_at", "id")
+        .values_list("stripe_event_id", flat=True)[:limit]
+    )
+
+
+def webhook_events_sweep() -> dict[str, int]:
+    """Process, in this worker, what the sweep finds; a failure counts towards the event's last try."""
+    outcomes: dict[str, int] = {}
+    for stripe_event_id in unprocessed_event_ids():
+        attempts = WebhookEvent.objects.filter(stripe_event_id=stripe_event_id).values_list("attempts")
+        final = bool(attempts) and attempts[0][0] >= settings.WEBHOOK_MAX_RETRIES
+        try:
+            outcome = webhook_event_process(
+                stripe_event_id=stripe_event_id, final_attempt=final, trigger="sweep"
+            )
+        except Exception:
+            outcome = Outcome.FAILED if final else Outcome.RETRYING
+        outcomes[outcome] = outcomes.get(outcome, 0) + 1
+    return outcomes

@@ -1,0 +1,42 @@
+"""POST /stripe/webhook: verify, store once, queue processing, answer fast. Nothing else."""
+
+from django.conf import settings
+from django.db import transaction
+from django.http import HttpRequest, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from payments import gateway
+from payments.webhooks import processing
+
+
+def _error(status: int, message: str) -> JsonResponse:
+    return JsonResponse({"error": {"field": "body", "message": message}}, status=status)
+
+
+@csrf_exempt
+@require_POST
+@transaction.non_atomic_requests
+def stripe_webhook(request: HttpRequest) -> JsonResponse:
+    """The hot path: one INSERT (ON CONFLICT DO NOTHING) and one publish, no other query.
+
+    A duplicate delivery is published again: the task's claim makes it a no-op once processed, and
+    it re-queues an event whose first publish was lost.
+    """
+    limit = settings.STRIPE_WEBHOOK_MAX_BYTES
+    try:
+        declared = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return _error(400, "Content-Length is not a number.")
+    if declared > limit:
+        return _error(413, f"The body is larger than {limit} bytes.")
+    payload = request.read(limit + 1)
+    if len(payload) > limit:
+        return _error(413, f"The body is larger than {limit} bytes.")
+    try:
+        event = gateway.verify_webhook(payload, request.headers.get("Stripe-Signature", ""))
+    except gateway.InvalidWebhook as exc:
+        return _error(400, str(exc))
+    processing.webhook_event_store(event=event)
+    transaction.on_commit(lambda: processing.webhook_event_enqueue(stripe_event_id=event.id))
+    return JsonResponse({"received": True})

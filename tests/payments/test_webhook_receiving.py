@@ -1,0 +1,136 @@
+"""POST /stripe/webhook: verify, store once, answer fast; bad input stores nothing."""
+
+import json
+import time
+
+import pytest
+
+from payments.models import WebhookEvent
+from tests.payments.webhooks import deliver, make_event, sign
+from tests.stripe_fixtures import stripe_object
+
+pytestmark = pytest.mark.django_db
+
+
+def _event(**kwargs):
+    return make_event("plan.created", stripe_object("event")["data"]["object"], **kwargs)
+
+
+def test_signed_event_is_stored_and_answered_200(client):
+    event = _event()
+
+    response = deliver(client, event)
+
+    assert response.status_code == 200
+    stored = WebhookEvent.objects.get()
+    assert (stored.stripe_event_id, stored.type, stored.object_id) == (
+        event["id"],
+        "plan.created",
+        "price_1PgafmB7WZ01zgkW6dKueIc5",
+    )
+    assert stored.payload["data"]["object"]["amount"] == 2000
+
+
+def test_same_event_delivered_twice_is_stored_once(client):
+    event = _event()
+
+    first, second = deliver(client, event), deliver(client, event)
+
+    assert (first.status_code, second.status_code) == (200, 200)
+    assert WebhookEvent.objects.count() == 1
+
+
+def test_wrong_signature_is_rejected_and_nothing_stored(client):
+    event = _event()
+    body = json.dumps(event)
+
+    response = deliver(client, body, signature=sign(body, secret="whsec_someone_else"))
+
+    assert response.status_code == 400
+    assert not WebhookEvent.objects.exists()
+
+
+def test_missing_signature_is_rejected_and_nothing_stored(client):
+    body = json.dumps(_event())
+
+    response = client.post("/stripe/webhook", data=body, content_type="application/json")
+
+    assert response.status_code == 400
+    assert not WebhookEvent.objects.exists()
+
+
+def test_signature_older_than_the_tolerance_is_rejected(client, settings):
+    body = json.dumps(_event())
+    old = int(time.time()) - settings.STRIPE_WEBHOOK_TOLERANCE_SECONDS - 60
+
+    response = deliver(client, body, signature=sign(body, timestamp=old))
+
+    assert response.status_code == 400
+    assert "timestamp" in response.json()["error"]["message"].lower()
+    assert not WebhookEvent.objects.exists()
+
+
+def test_signed_body_that_is_not_json_is_rejected(client):
+    body = "this is not json"
+
+    response = deliver(client, body)
+
+    assert response.status_code == 400
+    assert not WebhookEvent.objects.exists()
+
+
+def test_signed_json_that_is_not_an_event_is_rejected(client):
+    response = deliver(client, json.dumps({"hello": "world"}))
+
+    assert response.status_code == 400
+    assert not WebhookEvent.objects.exists()
+
+
+def test_five_megabyte_body_is_refused_with_413(client):
+    body = json.dumps({**_event(), "padding": "x" * 5 * 1024 * 1024})
+
+    response = deliver(client, body)
+
+    assert response.status_code == 413
+    assert not WebhookEvent.objects.exists()
+
+
+def test_body_longer_than_its_declared_length_is_capped(rf, settings):
+    from payments.webhooks.views import stripe_webhook
+
+    settings.STRIPE_WEBHOOK_MAX_BYTES = 1000
+    body = json.dumps({**_event(), "padding": "x" * 5000})
+    request = rf.post("/stripe/webhook", data=body, content_type="application/json")
+    request.META["CONTENT_LENGTH"] = "10"  # a lying client: the stream still holds 5 kB
+    request.META["HTTP_STRIPE_SIGNATURE"] = sign(body)
+
+    response = stripe_webhook(request)
+
+    assert response.status_code == 413
+    assert not WebhookEvent.objects.exists()
+
+
+def test_get_is_not_allowed(client):
+    assert client.get("/stripe/webhook").status_code == 405
+
+
+def test_webhook_view_stores_with_a_single_query(client, django_assert_num_queries):
+    event = _event()
+    body = json.dumps(event)
+    signature = sign(body)
+
+    with django_assert_num_queries(1):
+        response = client.post(
+            "/stripe/webhook", data=body, content_type="application/json", HTTP_STRIPE_SIGNATURE=signature
+        )
+
+    assert response.status_code == 200
+
+
+def test_stored_payload_is_the_whole_event_as_sent(client):
+    event = _event()
+    event["data"]["previous_attributes"] = {"amount": 1000}
+
+    deliver(client, event)
+
+    assert WebhookEvent.objects.get().payload == event
