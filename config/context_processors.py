@@ -3,6 +3,12 @@
 from django.conf import settings
 from django.http import HttpRequest
 
+from payments.offline_stripe import shim_enabled
+
 
 def site(request: HttpRequest) -> dict:
-    return {"SITE_NAME": settings.SITE_NAME, "STRIPE_JS_URL": settings.STRIPE_JS_URL}
+    return {
+        "SITE_NAME": settings.SITE_NAME,
+        "STRIPE_JS_URL": settings.STRIPE_JS_URL,
+        "STRIPE_OFFLINE_SHIM": shim_enabled(),
+    }

@@ -196,6 +196,9 @@ STRIPE_JS_URL = env.str(
     "STRIPE_JS_URL",
     default=f"{STRIPE_API_BASE}/js.stripe.com/v3/" if STRIPE_API_BASE else "https://js.stripe.com/v3/",
 )
+# The demo's stand-in for the Stripe.js calls localstripe lacks (payments/offline_stripe.py): on by default
+# only for a debugging site on an offline Stripe, and never without STRIPE_API_BASE (real Stripe).
+STRIPE_OFFLINE_SHIM = bool(STRIPE_API_BASE) and env.bool("STRIPE_OFFLINE_SHIM", default=DEBUG)
 STRIPE_TIMEOUT_SECONDS = env.int("STRIPE_TIMEOUT_SECONDS", default=20)
 STRIPE_MAX_NETWORK_RETRIES = env.int("STRIPE_MAX_NETWORK_RETRIES", default=2)
 STRIPE_WEBHOOK_MAX_BYTES = env.int("STRIPE_WEBHOOK_MAX_BYTES", default=1024 * 1024)

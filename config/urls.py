@@ -5,6 +5,7 @@ from django.urls import include, path
 
 from config import views
 from config.api import api
+from payments import offline_stripe
 from payments.webhooks.views import stripe_webhook
 
 urlpatterns = [
@@ -16,4 +17,10 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("support/", include("payments.urls")),
     path("admin/", admin.site.urls),
+    # Development only (404 unless STRIPE_OFFLINE_SHIM): the demo's stand-in for Stripe.js on localstripe.
+    path(
+        "dev/offline-stripe/payment-methods",
+        offline_stripe.payment_methods,
+        name="offline-stripe-payment-methods",
+    ),
 ]

@@ -1,17 +1,12 @@
 """Browser fixtures: Debian's Chromium through Playwright, the site on a live server, a private localstripe.
 
 localstripe's Stripe.js stand-in lacks `createPaymentMethod` and `handleNextAction` and reports a failed
-3-D Secure without an `error`. The `page` fixture appends a few lines to the stand-in (tests only) so the
-page's code, which calls only real Stripe.js methods, runs unchanged: `createPaymentMethod` makes a real
-`pm_…` on localstripe from the card the reader typed (server side, as Stripe.js does on stripe.com),
-`handleNextAction` goes through the stand-in's 3-D Secure box, and a failed authentication becomes `error`.
+3-D Secure without an `error`. The pages run as the demo serves them: with `STRIPE_OFFLINE_SHIM` on, the
+site loads static/js/offline-stripe-shim.js after the stand-in, which adds those calls (the `pm_…` is made on
+localstripe by our dev-only endpoint), so the page's code, written for real Stripe.js, runs unchanged.
 """
 
-import json
 import os
-import urllib.error
-import urllib.parse
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -21,34 +16,9 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
 
-STRIPE_JS_ADDITIONS = """
-;(function () {
-  var standIn = Stripe;
-  Stripe = function (key) {
-    var stripe = standIn(key);
-    stripe.createPaymentMethod = async function (data) {
-      var card = data && data.card && data.card.value && data.card.value.card;
-      if (!card || !card.number) {
-        return {error: {code: "incomplete_number", message: "Your card number is incomplete."}};
-      }
-      return window.__testCreatePaymentMethod(card);
-    };
-    stripe.handleNextAction = async function (options) {
-      var result = await stripe.confirmCardPayment(options.clientSecret);
-      var intent = result && result.paymentIntent;
-      if (result && !result.error && intent && intent.last_payment_error) {
-        return {error: intent.last_payment_error, paymentIntent: intent};
-      }
-      return result;
-    };
-    return stripe;
-  };
-})();
-"""
-
-
 # A browser that "can pay" with a wallet: Stripe.js's payment request, with a button that answers as a
-# wallet sheet does (a payment method for the 4242 card and the payer's email). Tests that ask for it only.
+# wallet sheet does (a payment method for the 4242 card, made through the offline shim's createPaymentMethod,
+# and the payer's email). Appended to the stand-in for the tests that ask for it only.
 WALLET_ADDITIONS = """
 ;(function () {
   var withoutWallet = Stripe;
@@ -77,7 +47,7 @@ WALLET_ADDITIONS = """
           button.textContent = "Pay with test wallet";
           button.addEventListener("click", async function () {
             var card = {number: "4242424242424242", exp_month: "12", exp_year: "30", cvc: "123"};
-            var result = await window.__testCreatePaymentMethod(card);
+            var result = await stripe.createPaymentMethod({type: "card", card: {value: {card: card}}});
             handlers.paymentmethod({
               paymentMethod: result.paymentMethod,
               payerEmail: "wallet@example.org",
@@ -118,56 +88,31 @@ def browser():
         chromium.close()
 
 
-def create_payment_method(api_base: str, card: dict) -> dict:
-    """What Stripe.js's createPaymentMethod answers, made on localstripe from the typed card."""
-    body = urllib.parse.urlencode(
-        {
-            "type": "card",
-            "card[number]": card["number"].replace(" ", ""),
-            "card[exp_month]": card["exp_month"],
-            "card[exp_year]": card["exp_year"],
-            "card[cvc]": card["cvc"],
-        }
-    ).encode()
-    request = urllib.request.Request(
-        f"{api_base}/v1/payment_methods",
-        data=body,
-        headers={"Authorization": "Bearer sk_test_browser"},
-        method="POST",
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=10) as response:
-            return {"paymentMethod": json.load(response)}
-    except urllib.error.HTTPError as exc:
-        error = json.load(exc).get("error", {})
-        return {"error": {"code": error.get("code", "invalid_request"), "message": error.get("message")}}
-
-
 @pytest.fixture
 def site(live_server, localstripe, transactional_db):
     """The site as `make run` serves it: a live server talking to a real (private) localstripe."""
     return live_server.url
 
 
-def make_page(browser, localstripe, settings, viewport, *, wallet=False, **context_options):
+def make_page(browser, settings, viewport, *, wallet=False, **context_options):
+    """A fresh context (own cookies) on the site as the demo serves it: the offline Stripe.js shim, no test
+    additions to Stripe.js unless `wallet` asks for the test wallet."""
+    settings.STRIPE_OFFLINE_SHIM = True
     context = browser.new_context(viewport=viewport, locale="en-US", **context_options)
     context.set_default_timeout(15_000)
-    context.expose_function(
-        "__testCreatePaymentMethod", lambda card: create_payment_method(localstripe.url, card)
-    )
+    if wallet:
 
-    def add_missing_stripe_js(route):
-        response = route.fetch()
-        additions = STRIPE_JS_ADDITIONS + (WALLET_ADDITIONS if wallet else "")
-        route.fulfill(response=response, body=response.text() + additions)
+        def add_test_wallet(route):
+            response = route.fetch()
+            route.fulfill(response=response, body=response.text() + WALLET_ADDITIONS)
 
-    context.route(settings.STRIPE_JS_URL, add_missing_stripe_js)
+        context.route(settings.STRIPE_JS_URL, add_test_wallet)
     return context, context.new_page()
 
 
 @pytest.fixture
-def page(browser, site, localstripe, settings):
-    """A phone-sized page in a fresh browser context (own cookies), with the Stripe.js additions."""
-    context, page = make_page(browser, localstripe, settings, PHONE)
+def page(browser, site, settings):
+    """A phone-sized page in a fresh browser context, paying through the offline Stripe.js shim."""
+    context, page = make_page(browser, settings, PHONE)
     yield page
     context.close()

@@ -15,9 +15,9 @@ SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 @pytest.mark.parametrize(("name", "viewport"), [("mobile", PHONE), ("desktop", DESKTOP)])
 def test_support_page_fits_the_screen_without_sideways_scrolling(
-    browser, site, localstripe, settings, tmp_path, name, viewport
+    browser, site, settings, tmp_path, name, viewport
 ):
-    context, page = make_page(browser, localstripe, settings, viewport)
+    context, page = make_page(browser, settings, viewport)
     try:
         page.goto(f"{site}/support/?currency=USD&campaign=spring")
         expect(page.locator("#support-form")).to_have_attribute("data-state", "ready")
