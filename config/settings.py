@@ -186,7 +186,7 @@ CELERY_BEAT_SCHEDULE: dict = {
     },
 }
 
-# Stripe: one gateway (payments/gateway.py) reads these.
+# Stripe: one gateway (the payments/gateway/ package) reads these.
 STRIPE_API_VERSION = "2026-10-28.endive"  # the only place the API version is pinned
 STRIPE_SECRET_KEY = _required_in_production("STRIPE_SECRET_KEY", "sk_test_demo_offline")
 STRIPE_PUBLISHABLE_KEY = _required_in_production("STRIPE_PUBLISHABLE_KEY", "pk_test_demo_offline")

@@ -1,7 +1,9 @@
-"""Parsers for the Stripe objects the webhooks, the ledger and reconciliation read.
+"""Frozen dataclasses and parsers for the Stripe objects payments read: events, customers, intents,
+charges, cards, refunds, disputes, payouts and balance transactions.
 
-Pure functions (no `stripe` import): `payments.gateway` re-exports them and makes the calls.
-Each accepts localstripe's 2017-08-15 shapes and today's shapes.
+Pure functions (no `stripe` import); the package re-exports them. Each accepts localstripe's
+2017-08-15 shapes and today's shapes. Billing objects (plans, subscriptions, invoices) are in
+`billing_shapes`.
 """
 
 from __future__ import annotations
@@ -60,62 +62,23 @@ def parse_event(data: Mapping) -> Event:
 
 
 @dataclass(frozen=True)
-class Invoice:
-    """Old shape: `charge`, `payment_intent`, `subscription` on the invoice; today: `parent` and payments."""
-
+class Customer:
     id: str
-    status: str
-    amount_paid: int
-    currency: str
-    created: int
-    customer_id: str | None
-    customer_email: str | None
-    subscription_id: str | None
-    payment_intent_id: str | None
-    charge_id: str | None
-    billing_reason: str | None
-    paid_at: int | None
+    email: str | None
+    name: str | None
+    default_payment_method: str | None
     metadata: dict = field(default_factory=dict)
 
-    @property
-    def is_paid(self) -> bool:
-        return self.status == "paid" and self.amount_paid > 0
 
-
-def parse_invoice(data: Mapping) -> Invoice:
-    parent = data.get("parent") or {}
-    subscription = data.get("subscription") or (parent.get("subscription_details") or {}).get("subscription")
-    transitions = data.get("status_transitions") or {}
-    status = data.get("status") or ""
-    amount_paid = data.get("amount_paid")
-    if amount_paid is None:
-        amount_paid = data.get("total") if status == "paid" else 0
-    return Invoice(
+def parse_customer(data: Mapping) -> Customer:
+    invoice_settings = data.get("invoice_settings") or {}
+    return Customer(
         id=data["id"],
-        status=status,
-        amount_paid=int(amount_paid or 0),
-        currency=str(data.get("currency") or "").upper(),
-        created=int(data.get("created") or data.get("date") or 0),
-        customer_id=object_id(data.get("customer")),
-        customer_email=data.get("customer_email"),
-        subscription_id=object_id(subscription),
-        payment_intent_id=object_id(data.get("payment_intent")),
-        charge_id=object_id(data.get("charge")),
-        billing_reason=data.get("billing_reason"),
-        paid_at=transitions.get("paid_at"),
+        email=data.get("email"),
+        name=data.get("name"),
+        default_payment_method=object_id(invoice_settings.get("default_payment_method")),
         metadata=dict(data.get("metadata") or {}),
     )
-
-
-def parse_invoice_payment_intent_ids(payments: list[Mapping]) -> list[str]:
-    """Intent ids of an invoice's paid InvoicePayment objects (today's shape), newest first."""
-    ids = []
-    for item in payments:
-        payment = item.get("payment") or {}
-        intent = object_id(payment.get("payment_intent"))
-        if intent and item.get("status") in {"paid", None}:
-            ids.append(intent)
-    return ids
 
 
 @dataclass(frozen=True)
@@ -227,3 +190,127 @@ def parse_balance_transaction(data: Mapping) -> BalanceTransaction:
         source_id=object_id(data.get("source")),
         type=data.get("type") or "",
     )
+
+
+@dataclass(frozen=True)
+class Charge:
+    id: str
+    amount: int
+    amount_refunded: int
+    currency: str
+    status: str
+    paid: bool
+    created: int
+    payment_intent_id: str | None
+    invoice_id: str | None
+    customer_id: str | None
+    payment_method_id: str | None
+    balance_transaction_id: str | None
+    balance_transaction: BalanceTransaction | None
+    card_brand: str
+    card_last4: str
+    card_fingerprint: str
+    failure_code: str | None
+    failure_message: str | None
+
+
+def parse_charge(data: Mapping) -> Charge:
+    card = ((data.get("payment_method_details") or {}).get("card")) or {}
+    balance = data.get("balance_transaction")
+    return Charge(
+        id=data["id"],
+        amount=int(data["amount"]),
+        amount_refunded=int(data.get("amount_refunded") or 0),
+        currency=str(data["currency"]).upper(),
+        status=data.get("status") or "",
+        paid=bool(data.get("paid")),
+        created=int(data.get("created") or 0),
+        payment_intent_id=object_id(data.get("payment_intent")),
+        invoice_id=object_id(data.get("invoice")),
+        customer_id=object_id(data.get("customer")),
+        payment_method_id=object_id(data.get("payment_method")),
+        balance_transaction_id=object_id(balance),
+        balance_transaction=parse_balance_transaction(balance) if isinstance(balance, Mapping) else None,
+        card_brand=card.get("brand") or "",
+        card_last4=card.get("last4") or "",
+        card_fingerprint=card.get("fingerprint") or "",
+        failure_code=data.get("failure_code"),
+        failure_message=data.get("failure_message"),
+    )
+
+
+@dataclass(frozen=True)
+class PaymentIntent:
+    id: str
+    status: str
+    amount: int
+    currency: str
+    created: int
+    client_secret: str | None
+    customer_id: str | None
+    payment_method_id: str | None
+    invoice_id: str | None
+    latest_charge_id: str | None
+    latest_charge: Charge | None
+    next_action_type: str | None
+    last_error_code: str | None
+    last_error_decline_code: str | None
+    last_error_message: str | None
+    metadata: dict = field(default_factory=dict)
+    receipt_email: str | None = None
+
+
+def parse_payment_intent(data: Mapping) -> PaymentIntent:
+    """Old shape: `latest_charge` (or `charges.data`) is a whole object; today it is an id."""
+    latest = data.get("latest_charge")
+    if latest is None:
+        old_charges = ((data.get("charges") or {}).get("data")) or []
+        latest = old_charges[-1] if old_charges else None
+    error = data.get("last_payment_error") or {}
+    next_action = data.get("next_action") or {}
+    return PaymentIntent(
+        id=data["id"],
+        status=data["status"],
+        amount=int(data["amount"]),
+        currency=str(data["currency"]).upper(),
+        created=int(data.get("created") or 0),
+        client_secret=data.get("client_secret"),
+        customer_id=object_id(data.get("customer")),
+        payment_method_id=object_id(data.get("payment_method")),
+        invoice_id=object_id(data.get("invoice")),
+        latest_charge_id=object_id(latest),
+        latest_charge=parse_charge(latest) if isinstance(latest, Mapping) else None,
+        next_action_type=next_action.get("type"),
+        last_error_code=error.get("code"),
+        last_error_decline_code=error.get("decline_code"),
+        last_error_message=error.get("message"),
+        metadata=dict(data.get("metadata") or {}),
+        receipt_email=data.get("receipt_email"),
+    )
+
+
+@dataclass(frozen=True)
+class CardDetails:
+    brand: str
+    last4: str
+    fingerprint: str
+    exp_month: int | None
+    exp_year: int | None
+
+
+def parse_card(data: Mapping) -> CardDetails:
+    """From a PaymentMethod (`card` inside) or a legacy Card object (fields at top level)."""
+    card = data.get("card") if isinstance(data.get("card"), Mapping) else data
+    return CardDetails(
+        brand=str(card.get("brand") or "").lower(),
+        last4=card.get("last4") or "",
+        fingerprint=card.get("fingerprint") or "",
+        exp_month=card.get("exp_month"),
+        exp_year=card.get("exp_year"),
+    )
+
+
+@dataclass(frozen=True)
+class PaymentMethod:
+    id: str
+    card: CardDetails

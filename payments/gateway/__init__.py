@@ -1,0 +1,148 @@
+"""The only code that talks to Stripe: this package is the only one that imports `stripe`.
+
+It builds the client from settings and returns frozen dataclasses. Parsing accepts both the shapes
+of localstripe (API 2017-08-15) and today's Stripe shapes, so no other module reads Stripe objects.
+Money-moving calls take an idempotency key derived from our rows.
+
+Callers use the package, never a submodule: `from payments import gateway; gateway.X`.
+Submodules by concern:
+
+- `connection`: the client from settings, `GatewayError`/`CardError`, the call and paging helpers;
+- `shapes`, `billing_shapes`: the dataclasses and their parsers (no `stripe` import);
+- `customers`, `intents` (intents, cards, charges, balance transactions, refunds), `billing`
+  (plans, subscriptions, invoices), `events` (webhook verification, listings, payouts), and
+  `offline` (the card payment method only an offline Stripe may receive).
+
+Submodules look `client()` (and each other's public calls) up on this package at call time, so
+`monkeypatch.setattr(gateway, "client", ...)` reaches every call, as it did when this was one module.
+"""
+
+from payments.gateway.billing import (
+    PLAN_INTERVAL_WORDS,
+    create_subscription,
+    get_or_create_plan,
+    invoice_payment_intent_id,
+    retrieve_invoice,
+    retrieve_subscription,
+)
+from payments.gateway.billing_shapes import (
+    Invoice,
+    Plan,
+    Subscription,
+    parse_invoice,
+    parse_invoice_payment_intent_ids,
+    parse_plan,
+    parse_subscription,
+)
+from payments.gateway.connection import CardError, GatewayError, client, to_dict
+from payments.gateway.customers import (
+    create_customer,
+    ping,
+    retrieve_customer,
+    set_default_payment_method,
+)
+from payments.gateway.events import (
+    LISTS,
+    InvalidWebhook,
+    list_objects,
+    list_payout_balance_transactions,
+    verify_webhook,
+)
+from payments.gateway.intents import (
+    INTENT_EXPAND,
+    attach_payment_method,
+    confirm_payment_intent,
+    create_payment_intent,
+    create_refund,
+    list_charge_refunds,
+    retrieve_balance_transaction,
+    retrieve_card,
+    retrieve_charge,
+    retrieve_payment_intent,
+    retrieve_refund,
+)
+from payments.gateway.offline import OfflineOnlyError, create_card_payment_method_offline
+from payments.gateway.shapes import (
+    BalanceTransaction,
+    CardDetails,
+    Charge,
+    Customer,
+    Dispute,
+    Event,
+    PaymentIntent,
+    PaymentMethod,
+    Payout,
+    Refund,
+    object_id,
+    parse_balance_transaction,
+    parse_card,
+    parse_charge,
+    parse_customer,
+    parse_dispute,
+    parse_event,
+    parse_payment_intent,
+    parse_payout,
+    parse_refund,
+)
+
+__all__ = [
+    "INTENT_EXPAND",
+    "LISTS",
+    "PLAN_INTERVAL_WORDS",
+    "BalanceTransaction",
+    "CardDetails",
+    "CardError",
+    "Charge",
+    "Customer",
+    "Dispute",
+    "Event",
+    "GatewayError",
+    "InvalidWebhook",
+    "Invoice",
+    "OfflineOnlyError",
+    "PaymentIntent",
+    "PaymentMethod",
+    "Payout",
+    "Plan",
+    "Refund",
+    "Subscription",
+    "attach_payment_method",
+    "client",
+    "confirm_payment_intent",
+    "create_card_payment_method_offline",
+    "create_customer",
+    "create_payment_intent",
+    "create_refund",
+    "create_subscription",
+    "get_or_create_plan",
+    "invoice_payment_intent_id",
+    "list_charge_refunds",
+    "list_objects",
+    "list_payout_balance_transactions",
+    "object_id",
+    "parse_balance_transaction",
+    "parse_card",
+    "parse_charge",
+    "parse_customer",
+    "parse_dispute",
+    "parse_event",
+    "parse_invoice",
+    "parse_invoice_payment_intent_ids",
+    "parse_payment_intent",
+    "parse_payout",
+    "parse_plan",
+    "parse_refund",
+    "parse_subscription",
+    "ping",
+    "retrieve_balance_transaction",
+    "retrieve_card",
+    "retrieve_charge",
+    "retrieve_customer",
+    "retrieve_invoice",
+    "retrieve_payment_intent",
+    "retrieve_refund",
+    "retrieve_subscription",
+    "set_default_payment_method",
+    "to_dict",
+    "verify_webhook",
+]

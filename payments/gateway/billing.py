@@ -1,0 +1,116 @@
+"""Memberships' side of Stripe: plans (and their product), subscriptions, invoices and what paid them."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import stripe
+
+from payments import (
+    gateway,  # `client()`, `retrieve_charge` looked up at call time, so a patch on the package applies
+)
+from payments.gateway.billing_shapes import (
+    Invoice,
+    Plan,
+    Subscription,
+    parse_invoice,
+    parse_invoice_payment_intent_ids,
+    parse_plan,
+    parse_subscription,
+)
+from payments.gateway.connection import GatewayError, _call, logger, to_dict
+
+PLAN_INTERVAL_WORDS = {"month": "monthly", "year": "annual"}
+
+
+def _retrieve_or_none(operation: str, fn, object_id_: str):
+    try:
+        return fn(object_id_)
+    except stripe.InvalidRequestError as exc:
+        if exc.http_status == 404:
+            return None
+        raise GatewayError(f"Stripe {operation} failed: {exc.user_message or exc}") from exc
+    except stripe.StripeError as exc:
+        raise GatewayError(f"Stripe {operation} failed: {exc.user_message or exc}") from exc
+
+
+def _get_or_create(operation: str, resource, object_id_: str, params: dict) -> dict:
+    """Retrieve by our deterministic id, else create it; a concurrent creator wins and we read theirs."""
+    existing = _retrieve_or_none(operation, resource.retrieve, object_id_)
+    if existing is not None:
+        return to_dict(existing)
+    try:
+        return to_dict(_call(operation, resource.create, {"id": object_id_, **params}))
+    except GatewayError:
+        existing = _retrieve_or_none(operation, resource.retrieve, object_id_)
+        if existing is None:
+            raise
+        return to_dict(existing)
+
+
+def get_or_create_plan(
+    *, amount: int, currency: str, interval: str, product_id: str, product_name: str
+) -> Plan:
+    """One Plan per amount, currency and interval (`plan_monthly_usd_1000`): localstripe has no Prices."""
+    stripe_client = gateway.client()
+    _get_or_create("product create", stripe_client.v1.products, product_id, {"name": product_name})
+    plan_id = f"plan_{PLAN_INTERVAL_WORDS[interval]}_{currency.lower()}_{amount}"
+    data = _get_or_create(
+        "plan create",
+        stripe_client.v1.plans,
+        plan_id,
+        {"amount": amount, "currency": currency.lower(), "interval": interval, "product": product_id},
+    )
+    return parse_plan(data)
+
+
+def retrieve_subscription(subscription_id: str) -> Subscription:
+    result = _call(
+        "subscription retrieve",
+        gateway.client().v1.subscriptions.retrieve,
+        subscription_id,
+        {"expand": ["latest_invoice.payment_intent"]},
+    )
+    return parse_subscription(to_dict(result))
+
+
+def create_subscription(
+    *, customer_id: str, plan_id: str, metadata: Mapping[str, str] | None = None, idempotency_key: str
+) -> Subscription:
+    """Start charging the customer's default card; the first invoice's intent tells how it went."""
+    result = _call(
+        "subscription create",
+        gateway.client().v1.subscriptions.create,
+        {
+            "customer": customer_id,
+            "items": [{"plan": plan_id}],
+            "metadata": dict(metadata or {}),
+            "expand": ["latest_invoice.payment_intent"],
+        },
+        {"idempotency_key": idempotency_key},
+    )
+    return parse_subscription(to_dict(result))
+
+
+def retrieve_invoice(invoice_id: str) -> Invoice:
+    return parse_invoice(
+        to_dict(_call("invoice retrieve", gateway.client().v1.invoices.retrieve, invoice_id))
+    )
+
+
+def invoice_payment_intent_id(invoice: Invoice) -> str | None:
+    """The intent that paid an invoice: on the invoice in old shapes; today in its InvoicePayments.
+
+    localstripe (2017-08-15) has no /v1/invoice_payments: an invoice there always names its intent.
+    """
+    if invoice.payment_intent_id:
+        return invoice.payment_intent_id
+    if invoice.charge_id:
+        return gateway.retrieve_charge(invoice.charge_id).payment_intent_id
+    try:
+        result = gateway.client().v1.invoice_payments.list({"invoice": invoice.id, "limit": 10})
+    except stripe.StripeError as exc:
+        logger.warning("Stripe invoice payments list for %s failed: %s", invoice.id, exc)
+        return None
+    intents = parse_invoice_payment_intent_ids([to_dict(item) for item in result.data])
+    return intents[0] if intents else None

@@ -1,0 +1,49 @@
+"""Customers: the health check's ping, create, retrieve, and the default card subscriptions charge."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from payments import (
+    gateway,  # `gateway.client()` is looked up at call time, so a patch on the package applies
+)
+from payments.gateway.connection import _call, to_dict
+from payments.gateway.shapes import Customer, parse_customer
+
+
+def ping() -> None:
+    """Raise GatewayError unless Stripe answers an authenticated request."""
+    _call("ping", gateway.client().v1.customers.list, {"limit": 1})
+
+
+def create_customer(
+    *, email: str, name: str = "", metadata: Mapping[str, str] | None = None, idempotency_key: str
+) -> Customer:
+    params: dict[str, Any] = {"email": email, "metadata": dict(metadata or {})}
+    if name:
+        params["name"] = name
+    result = _call(
+        "customer create",
+        gateway.client().v1.customers.create,
+        params,
+        {"idempotency_key": idempotency_key},
+    )
+    return parse_customer(to_dict(result))
+
+
+def retrieve_customer(customer_id: str) -> Customer:
+    return parse_customer(
+        to_dict(_call("customer retrieve", gateway.client().v1.customers.retrieve, customer_id))
+    )
+
+
+def set_default_payment_method(*, customer_id: str, payment_method_id: str) -> Customer:
+    """Subscriptions charge `invoice_settings.default_payment_method` (localstripe accepts only this)."""
+    result = _call(
+        "customer update",
+        gateway.client().v1.customers.update,
+        customer_id,
+        {"invoice_settings": {"default_payment_method": payment_method_id}},
+    )
+    return parse_customer(to_dict(result))
