@@ -71,7 +71,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--no-beat", action="store_true", help="run the worker without the beat sweep")
     parser.add_argument("--drain-timeout", type=float, default=400, help="at most this long, and ...")
     parser.add_argument(
-        "--budget", type=float, default=540, help="... within this many seconds for the whole run"
+        "--budget", type=float, default=480, help="... within this many seconds for the whole run"
     )
     parser.add_argument(
         "--event-type", default=events.DEFAULT_EVENT_TYPE, help="type of the ~2 KB payment_intent events sent"
@@ -272,7 +272,7 @@ def main(argv: list[str] | None = None) -> int:
     RESULTS.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix="rr_bench_"))
     stack = Stack(env=env, log_dir=RESULTS)
-    for signum in (signal.SIGTERM, signal.SIGHUP):
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         signal.signal(signum, _raise_interrupt)
     created = False
     started = time.monotonic()
