@@ -117,12 +117,12 @@ def _loadavg() -> float:
 
 
 def median_of(runs: list[WrkRun], attribute: str) -> float:
-    values = [run.ok_per_s if attribute == "ok_per_s" else getattr(run, attribute) for run in runs]
-    return round(statistics.median(values), 2) if values else 0.0
+    values = [getattr(run, attribute) for run in runs]
+    return round(statistics.median(values), 3) if values else 0.0
 
 
 def spread_of(runs: list[WrkRun], attribute: str) -> list[float]:
-    return [round(run.ok_per_s if attribute == "ok_per_s" else getattr(run, attribute), 2) for run in runs]
+    return [round(getattr(run, attribute), 2) for run in runs]
 
 
 def _has_table(conn: psycopg.Connection, table: str) -> bool:

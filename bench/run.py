@@ -56,8 +56,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--seconds", type=int, default=12, help="measured seconds per scenario and round")
-    parser.add_argument("--warmup", type=int, default=4, help="warm-up seconds per scenario")
+    parser.add_argument("--seconds", type=int, default=10, help="measured seconds per scenario and round")
+    parser.add_argument("--warmup", type=int, default=3, help="warm-up seconds per scenario")
     parser.add_argument("--rounds", type=int, default=2, help="interleaved rounds (bare, insert, webhook)")
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--wrk-threads", type=int, default=2)
@@ -67,8 +67,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--burst", type=int, default=10_000, help="requests in the burst (0: skip)")
     parser.add_argument("--duplicates", type=float, default=0.10, help="share of burst requests re-sent")
     parser.add_argument("--celery-concurrency", type=int, default=4)
+    parser.add_argument("--celery-pool", default="prefork", choices=["prefork", "threads", "solo"])
     parser.add_argument("--no-beat", action="store_true", help="run the worker without the beat sweep")
-    parser.add_argument("--drain-timeout", type=float, default=180)
+    parser.add_argument("--drain-timeout", type=float, default=400, help="at most this long, and ...")
+    parser.add_argument(
+        "--budget", type=float, default=480, help="... within this many seconds for the whole run"
+    )
     parser.add_argument(
         "--event-type", default=events.DEFAULT_EVENT_TYPE, help="type of the ~2 KB payment_intent events sent"
     )
@@ -115,7 +119,10 @@ def _raise_interrupt(signum, _frame) -> None:
 
 
 class Bench:
-    def __init__(self, args: argparse.Namespace, stack: Stack, work: Path, database_url: str) -> None:
+    def __init__(
+        self, args: argparse.Namespace, stack: Stack, work: Path, database_url: str, started: float
+    ) -> None:
+        self.started = started
         self.args = args
         self.stack = stack
         self.work = work
@@ -213,17 +220,34 @@ class Bench:
         accepted = sum(run.ok for run in runs["webhook"]) + self.warmups["webhook"].ok
         before = event_counts(self.database_url, prefix="w")
         print(f"sustained: {accepted} accepted, {before['stored']} stored; starting the worker", flush=True)
-        self.stack.start_worker(concurrency=args.celery_concurrency, beat=not args.no_beat)
-        drain = wait_until_drained(self.database_url, timeout=args.drain_timeout)
-        after = event_counts(self.database_url, prefix="w")
-        outcome["sustained"] = report.sustained_accounting(accepted=accepted, counts=after, drain=drain)
+        worker_started = time.monotonic()
+        self.stack.start_worker(
+            concurrency=args.celery_concurrency, pool=args.celery_pool, beat=not args.no_beat
+        )
+        burst = self.send_burst() if args.burst else None
+        waiting_from = time.monotonic()
+        drain = wait_until_drained(self.database_url, timeout=self.drain_timeout())
+        drain["since_worker_start_s"] = round(waiting_from - worker_started + drain["seconds"], 1)
+        sustained = event_counts(self.database_url, prefix="w")
+        outcome["sustained"] = report.sustained_accounting(accepted=accepted, counts=sustained, drain=drain)
         print(report.accounting_line("sustained", outcome["sustained"]), flush=True)
-        if args.burst:
-            outcome["burst"] = self.burst()
+        if burst is not None:
+            plan, sent = burst
+            stored = stored_ids(self.database_url, prefix="bx")
+            counts = event_counts(self.database_url, prefix="bx")
+            outcome["burst"] = report.burst_accounting(
+                plan=plan, sent=sent, stored=stored, counts=counts, drain=drain
+            )
             print(report.accounting_line("burst", outcome["burst"]), flush=True)
         return outcome
 
-    def burst(self) -> dict:
+    def drain_timeout(self) -> float:
+        """Wait for the worker no longer than the run's time budget allows (cleanup needs ~20 s)."""
+        remaining = self.args.budget - (time.monotonic() - self.started) - 20
+        return max(10.0, min(self.args.drain_timeout, remaining))
+
+    def send_burst(self):
+        """The burst, sent while the worker drains the sustained phases' backlog (both are checked)."""
         args = self.args
         plan = events.plan_burst(
             prefix="bx",
@@ -236,10 +260,8 @@ class Bench:
         sent = events.send_burst(
             plan=plan, port=self.stack.port, path=PATHS["webhook"], connections=args.connections
         )
-        drain = wait_until_drained(self.database_url, timeout=args.drain_timeout)
-        stored = stored_ids(self.database_url, prefix="bx")
-        counts = event_counts(self.database_url, prefix="bx")
-        return report.burst_accounting(plan=plan, sent=sent, stored=stored, counts=counts, drain=drain)
+        print(f"burst: sent in {sent.seconds:.1f} s, statuses {dict(sent.statuses)}; draining", flush=True)
+        return plan, sent
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -250,7 +272,7 @@ def main(argv: list[str] | None = None) -> int:
     RESULTS.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix="rr_bench_"))
     stack = Stack(env=env, log_dir=RESULTS)
-    for signum in (signal.SIGTERM, signal.SIGHUP):
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         signal.signal(signum, _raise_interrupt)
     created = False
     started = time.monotonic()
@@ -264,7 +286,7 @@ def main(argv: list[str] | None = None) -> int:
         with psycopg.connect(database_url, autocommit=True) as conn:
             conn.execute(TABLE_SQL)
         broker().flushdb()
-        bench = Bench(args, stack, work, database_url)
+        bench = Bench(args, stack, work, database_url, started)
         outcome = bench.tune() if args.tune else bench.full()
         stack.stop_all()
         results = report.build(args=args, outcome=outcome, database_url=database_url, started=started)

@@ -193,7 +193,7 @@ class Stack:
                 result["postgres"][pid] = cpu
         return result
 
-    def start_worker(self, *, concurrency: int, beat: bool) -> None:
+    def start_worker(self, *, concurrency: int, pool: str, beat: bool) -> None:
         command = [
             str(VENV_BIN / "celery"),
             "-A",
@@ -202,6 +202,7 @@ class Stack:
             "-Q",
             QUEUE,
             f"--concurrency={concurrency}",
+            f"--pool={pool}",
             "--loglevel=WARNING",
             "--without-gossip",
             "--without-mingle",
