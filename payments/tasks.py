@@ -125,6 +125,20 @@ def process_webhook_event(self, stripe_event_id: str) -> str:
 
 
 @shared_task(acks_late=True)
+def process_webhook_events(stripe_event_ids: list[str]) -> dict[str, int]:
+    """A batch published by the webhook view: each event that fails is retried alone, with backoff."""
+    outcomes: dict[str, int] = {}
+    for stripe_event_id in stripe_event_ids:
+        try:
+            outcome = processing.webhook_event_process(stripe_event_id=stripe_event_id, final_attempt=False)
+        except Exception:
+            process_webhook_event.apply_async(args=[stripe_event_id], countdown=5)
+            outcome = "retrying"
+        outcomes[outcome] = outcomes.get(outcome, 0) + 1
+    return outcomes
+
+
+@shared_task(acks_late=True)
 def sweep_unprocessed_webhook_events() -> dict[str, int]:
     """Periodic (beat): events stored while the broker was down, or whose task was lost."""
     return processing.webhook_events_sweep()

@@ -18,7 +18,7 @@ def _error(status: int, message: str) -> JsonResponse:
 @require_POST
 @transaction.non_atomic_requests
 def stripe_webhook(request: HttpRequest) -> JsonResponse:
-    """The hot path: one INSERT (ON CONFLICT DO NOTHING) and one publish, no other query.
+    """The hot path: one INSERT (ON CONFLICT DO NOTHING) and a hand-off to the batch publisher.
 
     A duplicate delivery is published again: the task's claim makes it a no-op once processed, and
     it re-queues an event whose first publish was lost.
@@ -37,6 +37,6 @@ def stripe_webhook(request: HttpRequest) -> JsonResponse:
         event = gateway.verify_webhook(payload, request.headers.get("Stripe-Signature", ""))
     except gateway.InvalidWebhook as exc:
         return _error(400, str(exc))
-    processing.webhook_event_store(event=event)
+    processing.webhook_event_store(event=event, body=payload)
     transaction.on_commit(lambda: processing.webhook_event_enqueue(stripe_event_id=event.id))
     return JsonResponse({"received": True})
