@@ -48,8 +48,15 @@ MAX_RATE = 3500  # events per second we size each data file for; the Lua reports
 # Chosen with `bench/run.py --tune` on the 2-core machines (bench/README.md: "Gunicorn configuration").
 DEFAULT_WORKERS = 2
 DEFAULT_WORKER_CLASS = "gthread"
-DEFAULT_THREADS = 8
-TUNE_CONFIGS = [("sync", 5, 1), ("sync", 9, 1), ("gthread", 3, 4), ("gthread", 5, 2), ("gthread", 2, 8)]
+DEFAULT_THREADS = 4
+TUNE_CONFIGS = [
+    ("sync", 5, 1),
+    ("gthread", 2, 2),
+    ("gthread", 2, 4),
+    ("gthread", 2, 8),
+    ("gthread", 3, 4),
+    ("gthread", 4, 4),
+]
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:

@@ -148,6 +148,7 @@ class Stack:
         self.port = free_port()
         command = [
             str(VENV_BIN / "gunicorn"),
+            "--config=config/gunicorn.conf.py",  # the production configuration; the flags below win
             "config.wsgi:application",
             f"--bind=127.0.0.1:{self.port}",
             f"--workers={workers}",

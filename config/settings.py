@@ -211,8 +211,8 @@ WEBHOOK_MAX_RETRIES = env.int("WEBHOOK_MAX_RETRIES", default=6)
 # With a broker, the webhook view hands event ids to a per-process publisher that sends one task per
 # batch (payments/webhooks/publisher.py); off (or with no broker) it publishes one task per event.
 WEBHOOK_BATCH_PUBLISH = env.bool("WEBHOOK_BATCH_PUBLISH", default=True)
-WEBHOOK_PUBLISH_BATCH_SECONDS = env.float("WEBHOOK_PUBLISH_BATCH_SECONDS", default=0.02)
-WEBHOOK_PUBLISH_BATCH_SIZE = env.int("WEBHOOK_PUBLISH_BATCH_SIZE", default=100)
+WEBHOOK_PUBLISH_BATCH_SECONDS = env.float("WEBHOOK_PUBLISH_BATCH_SECONDS", default=0.2)
+WEBHOOK_PUBLISH_BATCH_SIZE = env.int("WEBHOOK_PUBLISH_BATCH_SIZE", default=500)
 # A payment for an object we never saw is recorded from Stripe's data once it is this old (before
 # that, checkout may simply not have committed its own row yet; the event is retried).
 STRIPE_UNKNOWN_PAYMENT_GRACE_SECONDS = env.int("STRIPE_UNKNOWN_PAYMENT_GRACE_SECONDS", default=120)

@@ -62,8 +62,10 @@ class WebhookEventAdmin(ReadOnlyAdmin):
         "received_at",
     )
     list_filter = ("status", "type", "livemode")
-    search_fields = ("stripe_event_id", "object_id", "type")
-    date_hierarchy = "received_at"
+    # Exact ids only: the event log grows by every delivery, and these lookups use its indexes.
+    search_fields = ("=stripe_event_id", "=object_id")
+    ordering = ("-id",)
+    show_full_result_count = False
     inlines = [AttemptInline]
     actions = ["rerun_events"]
 

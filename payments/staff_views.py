@@ -47,7 +47,7 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "payments/staff/event_detail.html",
         {
             "event": event,
-            "payload": json.dumps(event.payload, indent=2, sort_keys=True),
+            "payload": json.dumps(event.payload_data, indent=2, sort_keys=True),
             "attempts": event.attempts_log.all(),
             "can_rerun": event.status in {WebhookEvent.Status.FAILED, WebhookEvent.Status.RECEIVED}
             and request.user.has_perm("payments.change_webhookevent"),

@@ -6,8 +6,8 @@ from payments.models import ReconciliationReport, WebhookEvent
 
 
 def webhook_events_filtered(*, event_type: str = "", status: str = "", object_id: str = "") -> QuerySet:
-    """Newest first; `object_id` matches the Stripe object or the event id."""
-    events = WebhookEvent.objects.defer("payload").order_by("-received_at", "-id")
+    """Newest first (by id, the order they were stored); `object_id` matches the object or the event id."""
+    events = WebhookEvent.objects.defer("payload").order_by("-id")
     if event_type:
         events = events.filter(type=event_type)
     if status:

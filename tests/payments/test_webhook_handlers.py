@@ -287,7 +287,9 @@ def test_payment_method_attached_is_noted_for_a_known_customer(deliver_processed
         make_event("payment_method.attached", stripe_object("payment_method", customer="cus_else"))
     )
 
-    statuses = dict(WebhookEvent.objects.values_list("payload__data__object__customer", "status"))
+    statuses = {
+        event.payload_data["data"]["object"]["customer"]: event.status for event in WebhookEvent.objects.all()
+    }
     assert statuses == {"cus_known": "processed", "cus_else": "ignored"}
 
 

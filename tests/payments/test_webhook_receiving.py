@@ -4,6 +4,7 @@ import json
 import time
 
 import pytest
+from django.db import connection
 
 from payments.models import WebhookEvent
 from tests.payments.webhooks import deliver, make_event, sign
@@ -28,7 +29,7 @@ def test_signed_event_is_stored_and_answered_200(client):
         "plan.created",
         "price_1PgafmB7WZ01zgkW6dKueIc5",
     )
-    assert stored.payload["data"]["object"]["amount"] == 2000
+    assert stored.payload_data["data"]["object"]["amount"] == 2000
 
 
 def test_same_event_delivered_twice_is_stored_once(client):
@@ -127,10 +128,31 @@ def test_webhook_view_stores_with_a_single_query(client, django_assert_num_queri
     assert response.status_code == 200
 
 
+def test_stored_payload_is_the_body_byte_for_byte(client):
+    body = json.dumps(_event(), indent=2, ensure_ascii=False)
+
+    response = client.post(
+        "/stripe/webhook", data=body, content_type="application/json", HTTP_STRIPE_SIGNATURE=sign(body)
+    )
+
+    assert response.status_code == 200
+    assert WebhookEvent.objects.get().payload == body
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="lz4 column compression is PostgreSQL's")
+def test_stored_bodies_are_compressed_with_lz4_on_postgresql():
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT attcompression FROM pg_attribute"
+            " WHERE attrelid = 'payments_webhookevent'::regclass AND attname = 'payload'"
+        )
+        assert cursor.fetchone() == ("l",)
+
+
 def test_stored_payload_is_the_whole_event_as_sent(client):
     event = _event()
     event["data"]["previous_attributes"] = {"amount": 1000}
 
     deliver(client, event)
 
-    assert WebhookEvent.objects.get().payload == event
+    assert WebhookEvent.objects.get().payload_data == event
