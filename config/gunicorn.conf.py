@@ -1,8 +1,9 @@
 """Production gunicorn settings: `gunicorn -c config/gunicorn.conf.py config.wsgi`.
 
 Measured with `make bench` on 2-core machines (bench/README.md): one gthread worker per core with
-8 threads each answered the most requests per CPU; threads overlap the waits on PostgreSQL and Redis
-and keep Stripe's and readers' connections alive. Environment variables override each default.
+4 threads each answered the most requests with the shortest tail; threads overlap the waits on
+PostgreSQL and Redis and keep Stripe's and readers' connections alive, while more than 4 made
+requests queue for the GIL. Environment variables override each default.
 """
 
 import gc
