@@ -4,17 +4,14 @@ It builds the client from settings and returns frozen dataclasses. Parsing accep
 of localstripe (API 2017-08-15) and today's Stripe shapes, so no other module reads Stripe objects.
 Money-moving calls take an idempotency key derived from our rows.
 
-Callers use the package, never a submodule: `from payments import gateway; gateway.X`.
-Submodules by concern:
+Callers use the package, never a submodule: `from payments import gateway; gateway.X`; the
+submodules import each other directly (the package imports them, never the reverse). By concern:
 
 - `connection`: the client from settings, `GatewayError`/`CardError`, the call and paging helpers;
 - `shapes`, `billing_shapes`: the dataclasses and their parsers (no `stripe` import);
 - `customers`, `intents` (intents, cards, charges, balance transactions, refunds), `billing`
   (plans, subscriptions, invoices), `events` (webhook verification, listings, payouts), and
   `offline` (the card payment method only an offline Stripe may receive).
-
-Submodules look `client()` (and each other's public calls) up on this package at call time, so
-`monkeypatch.setattr(gateway, "client", ...)` reaches every call, as it did when this was one module.
 """
 
 from payments.gateway.billing import (

@@ -7,9 +7,6 @@ from dataclasses import replace
 
 import stripe
 
-from payments import (
-    gateway,  # `client()`, `retrieve_charge` looked up at call time, so a patch on the package applies
-)
 from payments.gateway.billing_shapes import (
     Invoice,
     Plan,
@@ -19,7 +16,8 @@ from payments.gateway.billing_shapes import (
     parse_plan,
     parse_subscription,
 )
-from payments.gateway.connection import GatewayError, _call, logger, to_dict
+from payments.gateway.connection import GatewayError, _call, client, logger, to_dict
+from payments.gateway.intents import retrieve_charge, retrieve_payment_intent
 
 PLAN_INTERVAL_WORDS = {"month": "monthly", "year": "annual"}
 
@@ -53,7 +51,7 @@ def get_or_create_plan(
     *, amount: int, currency: str, interval: str, product_id: str, product_name: str
 ) -> Plan:
     """One Plan per amount, currency and interval (`plan_monthly_usd_1000`): localstripe has no Prices."""
-    stripe_client = gateway.client()
+    stripe_client = client()
     _get_or_create("product create", stripe_client.v1.products, product_id, {"name": product_name})
     plan_id = f"plan_{PLAN_INTERVAL_WORDS[interval]}_{currency.lower()}_{amount}"
     data = _get_or_create(
@@ -68,7 +66,7 @@ def get_or_create_plan(
 def retrieve_subscription(subscription_id: str) -> Subscription:
     result = _call(
         "subscription retrieve",
-        gateway.client().v1.subscriptions.retrieve,
+        client().v1.subscriptions.retrieve,
         subscription_id,
         {"expand": ["latest_invoice"]},
     )
@@ -81,7 +79,7 @@ def create_subscription(
     """Start charging the customer's default card; the first invoice's intent tells how it went."""
     result = _call(
         "subscription create",
-        gateway.client().v1.subscriptions.create,
+        client().v1.subscriptions.create,
         {
             "customer": customer_id,
             "items": [{"plan": plan_id}],
@@ -112,13 +110,11 @@ def _with_first_payment(data: Mapping) -> Subscription:
     intent_id = invoice_payment_intent_id(invoice)
     if intent_id is None:
         return subscription
-    return replace(subscription, latest_invoice_payment_intent=gateway.retrieve_payment_intent(intent_id))
+    return replace(subscription, latest_invoice_payment_intent=retrieve_payment_intent(intent_id))
 
 
 def retrieve_invoice(invoice_id: str) -> Invoice:
-    return parse_invoice(
-        to_dict(_call("invoice retrieve", gateway.client().v1.invoices.retrieve, invoice_id))
-    )
+    return parse_invoice(to_dict(_call("invoice retrieve", client().v1.invoices.retrieve, invoice_id)))
 
 
 def invoice_payment_intent_id(invoice: Invoice) -> str | None:
@@ -129,9 +125,9 @@ def invoice_payment_intent_id(invoice: Invoice) -> str | None:
     if invoice.payment_intent_id:
         return invoice.payment_intent_id
     if invoice.charge_id:
-        return gateway.retrieve_charge(invoice.charge_id).payment_intent_id
+        return retrieve_charge(invoice.charge_id).payment_intent_id
     try:
-        result = gateway.client().v1.invoice_payments.list({"invoice": invoice.id, "limit": 10})
+        result = client().v1.invoice_payments.list({"invoice": invoice.id, "limit": 10})
     except stripe.StripeError as exc:
         logger.warning("Stripe invoice payments list for %s failed: %s", invoice.id, exc)
         return None

@@ -5,16 +5,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from payments import (
-    gateway,  # `gateway.client()` is looked up at call time, so a patch on the package applies
-)
-from payments.gateway.connection import _call, to_dict
+from payments.gateway.connection import _call, client, to_dict
 from payments.gateway.shapes import Customer, parse_customer
 
 
 def ping() -> None:
     """Raise GatewayError unless Stripe answers an authenticated request."""
-    _call("ping", gateway.client().v1.customers.list, {"limit": 1})
+    _call("ping", client().v1.customers.list, {"limit": 1})
 
 
 def create_customer(
@@ -25,7 +22,7 @@ def create_customer(
         params["name"] = name
     result = _call(
         "customer create",
-        gateway.client().v1.customers.create,
+        client().v1.customers.create,
         params,
         {"idempotency_key": idempotency_key},
     )
@@ -33,16 +30,14 @@ def create_customer(
 
 
 def retrieve_customer(customer_id: str) -> Customer:
-    return parse_customer(
-        to_dict(_call("customer retrieve", gateway.client().v1.customers.retrieve, customer_id))
-    )
+    return parse_customer(to_dict(_call("customer retrieve", client().v1.customers.retrieve, customer_id)))
 
 
 def set_default_payment_method(*, customer_id: str, payment_method_id: str) -> Customer:
     """Subscriptions charge `invoice_settings.default_payment_method` (localstripe accepts only this)."""
     result = _call(
         "customer update",
-        gateway.client().v1.customers.update,
+        client().v1.customers.update,
         customer_id,
         {"invoice_settings": {"default_payment_method": payment_method_id}},
     )

@@ -7,11 +7,8 @@ import json
 import stripe
 from django.conf import settings
 
-from payments import (
-    gateway,  # `gateway.client()` is looked up at call time, so a patch on the package applies
-)
 from payments.gateway.billing_shapes import parse_invoice, parse_subscription
-from payments.gateway.connection import GatewayError, _call, _paginate, logger
+from payments.gateway.connection import GatewayError, _call, _paginate, client, logger
 from payments.gateway.shapes import (
     BalanceTransaction,
     Event,
@@ -57,7 +54,7 @@ def list_payout_balance_transactions(payout_id: str) -> list[BalanceTransaction]
         parse_balance_transaction(data)
         for data in _paginate(
             "payout balance transactions",
-            gateway.client().v1.balance_transactions.list,
+            client().v1.balance_transactions.list,
             {"payout": payout_id},
         )
     ]
@@ -82,7 +79,7 @@ def list_objects(kind: str, *, created_gte: int | None = None, starting_after: s
     the adapter retries without it. Filtering happens here too, so both behave the same.
     """
     attribute, parser, extra = LISTS[kind]
-    list_fn = getattr(gateway.client().v1, attribute).list
+    list_fn = getattr(client().v1, attribute).list
     params = dict(extra)
     if created_gte is not None:
         try:

@@ -8,10 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from payments import (
-    gateway,  # `gateway.client()` is looked up at call time, so a patch on the package applies
-)
-from payments.gateway.connection import CardError, _call, _paginate, to_dict
+from payments.gateway.connection import CardError, _call, _paginate, client, to_dict
 from payments.gateway.shapes import (
     BalanceTransaction,
     CardDetails,
@@ -32,7 +29,7 @@ def retrieve_payment_intent(payment_intent_id: str) -> PaymentIntent:
     """The current intent with its latest charge and that charge's balance transaction expanded."""
     result = _call(
         "payment intent retrieve",
-        gateway.client().v1.payment_intents.retrieve,
+        client().v1.payment_intents.retrieve,
         payment_intent_id,
         {"expand": ["latest_charge.balance_transaction"]},
     )
@@ -42,7 +39,7 @@ def retrieve_payment_intent(payment_intent_id: str) -> PaymentIntent:
 def retrieve_charge(charge_id: str) -> Charge:
     result = _call(
         "charge retrieve",
-        gateway.client().v1.charges.retrieve,
+        client().v1.charges.retrieve,
         charge_id,
         {"expand": ["balance_transaction"]},
     )
@@ -52,7 +49,7 @@ def retrieve_charge(charge_id: str) -> Charge:
 def retrieve_balance_transaction(balance_transaction_id: str) -> BalanceTransaction:
     result = _call(
         "balance transaction retrieve",
-        gateway.client().v1.balance_transactions.retrieve,
+        client().v1.balance_transactions.retrieve,
         balance_transaction_id,
     )
     return parse_balance_transaction(to_dict(result))
@@ -60,7 +57,7 @@ def retrieve_balance_transaction(balance_transaction_id: str) -> BalanceTransact
 
 def retrieve_card(payment_method_id: str) -> CardDetails:
     """Brand and last four of a saved payment method (localstripe's charges do not carry them)."""
-    result = _call("payment method retrieve", gateway.client().v1.payment_methods.retrieve, payment_method_id)
+    result = _call("payment method retrieve", client().v1.payment_methods.retrieve, payment_method_id)
     return parse_card(to_dict(result))
 
 
@@ -85,7 +82,7 @@ def create_payment_intent(
         params["customer"] = customer_id
     result = _call(
         "payment intent create",
-        gateway.client().v1.payment_intents.create,
+        client().v1.payment_intents.create,
         params,
         {"idempotency_key": idempotency_key},
     )
@@ -97,7 +94,7 @@ def confirm_payment_intent(payment_intent_id: str, *, idempotency_key: str) -> P
     try:
         result = _call(
             "payment intent confirm",
-            gateway.client().v1.payment_intents.confirm,
+            client().v1.payment_intents.confirm,
             payment_intent_id,
             {"expand": INTENT_EXPAND},
             {"idempotency_key": idempotency_key},
@@ -112,7 +109,7 @@ def attach_payment_method(*, payment_method_id: str, customer_id: str, idempoten
     """Save a card on a customer so it can pay again (Stripe checks it here: a CardError may follow)."""
     result = _call(
         "payment method attach",
-        gateway.client().v1.payment_methods.attach,
+        client().v1.payment_methods.attach,
         payment_method_id,
         {"customer": customer_id},
         {"idempotency_key": idempotency_key},
@@ -123,7 +120,7 @@ def attach_payment_method(*, payment_method_id: str, customer_id: str, idempoten
 def retrieve_refund(refund_id: str) -> Refund:
     result = _call(
         "refund retrieve",
-        gateway.client().v1.refunds.retrieve,
+        client().v1.refunds.retrieve,
         refund_id,
         {"expand": ["balance_transaction"]},
     )
@@ -134,7 +131,7 @@ def list_charge_refunds(charge_id: str) -> list[Refund]:
     """Every refund of a charge (today's charge objects no longer embed them)."""
     return [
         parse_refund(data)
-        for data in _paginate("refund list", gateway.client().v1.refunds.list, {"charge": charge_id})
+        for data in _paginate("refund list", client().v1.refunds.list, {"charge": charge_id})
     ]
 
 
@@ -144,7 +141,7 @@ def create_refund(
     """Money out: the idempotency key comes from our RefundRequest row, so a retry never refunds twice."""
     result = _call(
         "refund create",
-        gateway.client().v1.refunds.create,
+        client().v1.refunds.create,
         {"payment_intent": payment_intent_id, "amount": amount, "metadata": dict(metadata)},
         {"idempotency_key": idempotency_key},
     )

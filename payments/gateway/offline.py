@@ -5,10 +5,7 @@ from __future__ import annotations
 import stripe
 from django.conf import settings
 
-from payments import (
-    gateway,  # `gateway.client()` is looked up at call time, so a patch on the package applies
-)
-from payments.gateway.connection import CardError, GatewayError, _call, to_dict
+from payments.gateway.connection import CardError, GatewayError, _call, client, to_dict
 from payments.gateway.shapes import PaymentMethod, parse_card
 
 
@@ -32,7 +29,7 @@ def create_card_payment_method_offline(
         "card": {"number": number, "exp_month": exp_month, "exp_year": exp_year, "cvc": cvc},
     }
     try:
-        result = _call("payment method create", gateway.client().v1.payment_methods.create, params)
+        result = _call("payment method create", client().v1.payment_methods.create, params)
     except GatewayError as exc:
         # localstripe reports a refused card (e.g. `invalid_expiry_year`) as an invalid request with a code.
         invalid = exc.__cause__
