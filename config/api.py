@@ -7,8 +7,8 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import HttpError, ValidationError
 
-from payments.api import router as checkout_router
-from payments.errors import CheckoutError, RateLimited
+from checkout.api import router as checkout_router
+from checkout.errors import CheckoutError, RateLimited
 from payments.gateway import GatewayError
 
 logger = logging.getLogger(__name__)

@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.http import HttpRequest
 
-from payments.offline_stripe import shim_enabled
+from checkout.offline_stripe import shim_enabled
 
 
 def site(request: HttpRequest) -> dict:

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "accounts",
     "payments",
     "membership",
+    "checkout",
 ]
 
 MIDDLEWARE = [

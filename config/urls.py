@@ -3,9 +3,9 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from checkout import offline_stripe
 from config import views
 from config.api import api
-from payments import offline_stripe
 from payments.webhooks.views import stripe_webhook
 
 urlpatterns = [
@@ -14,9 +14,9 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("api/v1/", api.urls),
-    path("staff/payments/", include("payments.staff_urls")),
+    path("staff/payments/", include("payments.webhooks.staff_urls")),
     path("accounts/", include("allauth.urls")),
-    path("support/", include("payments.urls")),
+    path("support/", include("checkout.urls")),
     path("admin/", admin.site.urls),
     # Development only (404 unless STRIPE_OFFLINE_SHIM): the demo's stand-in for Stripe.js on localstripe.
     path(

@@ -5,3 +5,11 @@ from django.utils.translation import gettext_lazy as _
 class MembershipConfig(AppConfig):
     name = "membership"
     verbose_name = _("Membership")
+
+    def ready(self) -> None:
+        # Django's place for wiring: these modules import models, which are loaded only now.
+        from membership import tasks, webhooks
+        from payments import registry
+
+        webhooks.register()
+        registry.register_contribution_succeeded(tasks.queue_membership_welcome)

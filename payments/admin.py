@@ -1,5 +1,4 @@
-"""Staff pages in the admin: Stripe events (re-run), the read-only ledger, refunds, payouts, reports,
-and the checkout presets."""
+"""Staff pages in the admin: Stripe events (re-run), the read-only ledger, refunds, payouts, reports."""
 
 from django import forms
 from django.contrib import admin, messages
@@ -9,9 +8,9 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
-from payments import money, reversals
+from payments import money
+from payments.ledger import refunds
 from payments.models import (
-    AmountPreset,
     Contribution,
     Contributor,
     ImportRun,
@@ -162,15 +161,15 @@ class ContributionAdmin(admin.ModelAdmin):
     @admin.action(description=_("Refund the selected contributions in full"), permissions=["refund"])
     def refund_in_full(self, request, queryset):
         for contribution in queryset:
-            amount = reversals.refundable_minor(contribution)
+            amount = refunds.refundable_minor(contribution)
             self._refund(request, contribution, amount, reason="")
 
     def _refund(self, request, contribution: Contribution, amount_minor: int, reason: str) -> bool:
         try:
-            refund = reversals.contribution_refund(
+            refund = refunds.contribution_refund(
                 contribution=contribution, amount_minor=amount_minor, requested_by=request.user, reason=reason
             )
-        except reversals.RefundNotAllowed as exc:
+        except refunds.RefundNotAllowed as exc:
             self.message_user(request, f"{contribution}: {exc}", level=messages.ERROR)
             return False
         self.message_user(
@@ -202,7 +201,7 @@ class ContributionAdmin(admin.ModelAdmin):
             **self.admin_site.each_context(request),
             "title": _("Refund contribution"),
             "contribution": contribution,
-            "refundable": money.format_money(reversals.refundable_minor(contribution), contribution.currency),
+            "refundable": money.format_money(refunds.refundable_minor(contribution), contribution.currency),
             "form": form,
             "opts": self.model._meta,
         }
@@ -252,11 +251,3 @@ class ReconciliationReportAdmin(ReadOnlyAdmin):
 @admin.register(ImportRun)
 class ImportRunAdmin(ReadOnlyAdmin):
     list_display = ("started_at", "finished_at")
-
-
-@admin.register(AmountPreset)
-class AmountPresetAdmin(admin.ModelAdmin):
-    list_display = ("currency", "frequency", "amount_minor", "is_default", "position")
-    list_editable = ("is_default", "position")
-    list_filter = ("currency", "frequency")
-    ordering = ("currency", "frequency", "position", "amount_minor")

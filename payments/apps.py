@@ -5,3 +5,11 @@ from django.utils.translation import gettext_lazy as _
 class PaymentsConfig(AppConfig):
     name = "payments"
     verbose_name = _("Payments")
+
+    def ready(self) -> None:
+        # Django's place for wiring: these modules import models, which are loaded only now.
+        from payments import registry, tasks
+        from payments.webhooks import handlers
+
+        handlers.register()
+        registry.register_contribution_succeeded(tasks.queue_contribution_receipt)

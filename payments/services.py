@@ -1,12 +1,12 @@
-"""State changes of contributions; the only place a contribution's status moves."""
+"""State changes of contributors and contributions; the only place a contribution's status moves."""
 
 import logging
-from datetime import UTC, datetime
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
-from payments import gateway, ledger, tasks
-from payments.models import Contribution, LedgerEntry
+from payments import gateway, registry
+from payments.ledger import entries
+from payments.models import Contribution, Contributor, LedgerEntry
 
 logger = logging.getLogger(__name__)
 
@@ -14,10 +14,6 @@ Status = Contribution.Status
 
 # A contribution only moves forward: a late "requires_action" never undoes a success.
 SETTLED_STATUSES = {Status.SUCCEEDED, Status.REFUNDED, Status.PARTIALLY_REFUNDED, Status.DISPUTED}
-
-
-def _timestamp(value: int | None) -> datetime | None:
-    return datetime.fromtimestamp(value, tz=UTC) if value else None
 
 
 @transaction.atomic
@@ -48,7 +44,9 @@ def contribution_apply_payment_intent(
     if payment_intent.status == "succeeded":
         if contribution.status not in SETTLED_STATUSES:
             contribution.status = Status.SUCCEEDED
-            contribution.succeeded_at = _timestamp(charge.created if charge else payment_intent.created)
+            contribution.succeeded_at = gateway.datetime_from_stripe(
+                charge.created if charge else payment_intent.created
+            )
             contribution.failure_code = ""
             contribution.failure_message = ""
             became_succeeded = True
@@ -73,18 +71,11 @@ def contribution_apply_payment_intent(
     contribution.save()
 
     if payment_intent.status == "succeeded" and charge is not None:
-        ledger.record_charge(charge=charge, contribution=contribution)
+        entries.charge_entry_append(charge=charge, contribution=contribution)
     if became_succeeded:
-        _queue_success_emails(contribution)
+        for listener in registry.contribution_succeeded_listeners():
+            listener(contribution)
     return contribution, became_succeeded
-
-
-def _queue_success_emails(contribution: Contribution) -> None:
-    """Receipt (and, for a membership, the welcome) after commit; each task sends at most once."""
-    contribution_id, membership_id = contribution.pk, contribution.membership_id
-    transaction.on_commit(lambda: tasks.send_contribution_receipt.delay(contribution_id=contribution_id))
-    if membership_id:
-        transaction.on_commit(lambda: tasks.send_membership_welcome.delay(membership_id=membership_id))
 
 
 @transaction.atomic
@@ -126,3 +117,58 @@ def contribution_apply_ledger(*, contribution: Contribution) -> Contribution:
     if (contribution.status, contribution.amount_refunded_minor) != before:
         contribution.save(update_fields=["amount_refunded_minor", "status", "updated_at"])
     return contribution
+
+
+def contribution_set_payment_intent(*, contribution: Contribution, payment_intent_id: str) -> None:
+    """Remember the intent as soon as Stripe made it, before it is confirmed (a webhook may come first)."""
+    Contribution.objects.filter(pk=contribution.pk, stripe_payment_intent_id=None).update(
+        stripe_payment_intent_id=payment_intent_id
+    )
+
+
+def contribution_set_invoice(*, contribution: Contribution, invoice_id: str | None) -> None:
+    """The first invoice of a membership checkout started; a contribution keeps the first one it learns."""
+    if invoice_id:
+        Contribution.objects.filter(pk=contribution.pk, stripe_invoice_id=None).update(
+            stripe_invoice_id=invoice_id
+        )
+
+
+def contributor_find_or_create(*, email: str, name: str = "", user_id: int | None = None) -> Contributor:
+    """Find-or-create by lower-cased email; fill the name and account link when we learn them."""
+    contributor = Contributor.objects.filter(email__iexact=email).first()
+    if contributor is None:
+        contributor, _created = Contributor.objects.get_or_create(
+            email=email.strip().lower(), defaults={"name": name, "user_id": user_id}
+        )
+    changed = []
+    if name and not contributor.name:
+        contributor.name, changed = name, [*changed, "name"]
+    if user_id and not contributor.user_id:
+        contributor.user_id, changed = user_id, [*changed, "user"]
+    if changed:
+        contributor.save(update_fields=changed)
+    return contributor
+
+
+def contributor_set_stripe_customer(*, contributor: Contributor, customer_id: str) -> str:
+    """Link the Stripe customer unless another request linked one first; returns the one kept."""
+    Contributor.objects.filter(pk=contributor.pk, stripe_customer_id__isnull=True).update(
+        stripe_customer_id=customer_id
+    )
+    contributor.refresh_from_db(fields=["stripe_customer_id"])
+    return contributor.stripe_customer_id or customer_id
+
+
+def contributor_apply_customer(*, contributor: Contributor, customer: gateway.Customer) -> Contributor:
+    """Name and email as Stripe has them now; an email another contributor has is not taken."""
+    contributor.name = (customer.name or contributor.name)[:200]
+    email = (customer.email or "").strip().lower()
+    if email and email != contributor.email and not Contributor.objects.filter(email=email).exists():
+        contributor.email = email
+    try:
+        with transaction.atomic():
+            contributor.save(update_fields=["name", "email"])
+    except IntegrityError:  # another contributor took the email meanwhile: keep ours
+        contributor.refresh_from_db()
+    return contributor

@@ -1,111 +1,32 @@
-"""Celery tasks of the payments app: thin wrappers that take ids.
+"""Celery tasks of the payments app: thin wrappers that take ids and call one service.
 
-Webhook processing, the periodic sweep and reconciliation; and emails about contributions,
-which claim their row first so that each is sent at most once.
+Webhook processing, the periodic sweep and reconciliation, and the receipt. Nothing in payments
+imports this module but the publisher and `PaymentsConfig.ready()`, which wires the receipt to
+the moment a contribution succeeds.
 """
-
-import logging
 
 from celery import shared_task
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
 
-from accounts.models import User
-from accounts.tasks import send_templated_email
-from membership.models import Membership
+from payments import emails
+from payments.ledger import reconciliation
 from payments.models import Contribution
-from payments.money import format_money
 from payments.webhooks import processing
-
-logger = logging.getLogger(__name__)
 
 RETRY = {"acks_late": True, "autoretry_for": (OSError,), "retry_backoff": True, "max_retries": 8}
 
 
-def _how_to_reach_us() -> dict:
-    """Where a contributor manages or cancels, whom to ask, and who we are (every email says it)."""
-    return {
-        "manage_url": f"{settings.SITE_URL}/accounts/login/",
-        "support_email": settings.DEFAULT_FROM_EMAIL,
-        "organisation": settings.ORGANISATION_DETAILS,
-    }
-
-
 @shared_task(**RETRY)
 def send_contribution_receipt(*, contribution_id: int) -> bool:
-    """The receipt for a succeeded contribution; the row is claimed first, so a second run sends nothing."""
-    with transaction.atomic():
-        contribution = (
-            Contribution.objects.select_for_update(of=("self",))
-            .select_related("contributor", "membership")
-            .filter(pk=contribution_id, receipt_sent_at__isnull=True, status=Contribution.Status.SUCCEEDED)
-            .first()
-        )
-        if contribution is None:
-            return False
-        paid_at = contribution.succeeded_at or timezone.now()
-        send_templated_email(
-            to=contribution.contributor.email,
-            template="emails/receipt",
-            context={
-                "name": contribution.contributor.name,
-                "amount": format_money(contribution.amount_minor, contribution.currency),
-                "fee_covered": format_money(contribution.fee_covered_minor, contribution.currency)
-                if contribution.fee_covered_minor
-                else "",
-                "date": paid_at.date().isoformat(),
-                "card_brand": contribution.card_brand.title(),
-                "card_last4": contribution.card_last4,
-                "frequency": contribution.frequency,
-                "reference": str(contribution.public_id),
-                **_how_to_reach_us(),
-            },
-        )
-        contribution.receipt_sent_at = timezone.now()
-        contribution.save(update_fields=["receipt_sent_at", "updated_at"])
-    return True
+    """The receipt for a succeeded contribution; a second run sends nothing."""
+    return emails.contribution_receipt_send(contribution_id=contribution_id)
 
 
-@shared_task(**RETRY)
-def send_membership_welcome(*, membership_id: int) -> bool:
-    """Welcome a new member once, whichever payment of the membership reaches us first."""
-    with transaction.atomic():
-        membership = (
-            Membership.objects.select_for_update(of=("self",))
-            .select_related("contributor")
-            .filter(pk=membership_id, welcome_sent_at__isnull=True)
-            .first()
-        )
-        if membership is None:
-            return False
-        send_templated_email(
-            to=membership.contributor.email,
-            template="emails/membership_welcome",
-            context={
-                "name": membership.contributor.name,
-                "amount": format_money(membership.amount_minor, membership.currency),
-                "interval": membership.interval,
-                **_how_to_reach_us(),
-            },
-        )
-        membership.welcome_sent_at = timezone.now()
-        membership.save(update_fields=["welcome_sent_at", "updated_at"])
-    return True
-
-
-@shared_task(**RETRY)
-def alert_staff_breaker_tripped(*, failed: int, attempts: int, window_minutes: int) -> int:
-    """Tell staff (ADMINS and active staff accounts) that checkout tightened itself."""
-    recipients = {address for _name, address in settings.ADMINS}
-    recipients.update(User.objects.filter(is_staff=True, is_active=True).values_list("email", flat=True))
-    for address in sorted(recipients):
-        send_templated_email(
-            to=address,
-            template="emails/checkout_breaker",
-            context={"failed": failed, "attempts": attempts, "window_minutes": window_minutes},
-        )
-    return len(recipients)
+def queue_contribution_receipt(contribution: Contribution) -> None:
+    """Registered for "a contribution succeeded": the receipt is queued once the transaction commits."""
+    contribution_id = contribution.pk
+    transaction.on_commit(lambda: send_contribution_receipt.delay(contribution_id=contribution_id))
 
 
 @shared_task(
@@ -147,6 +68,4 @@ def sweep_unprocessed_webhook_events() -> dict[str, int]:
 @shared_task(acks_late=True)
 def reconcile_stripe_nightly() -> int:
     """Nightly (beat): reconcile the last RECONCILE_WINDOW_DAYS; returns the report's id."""
-    from payments import reconciliation
-
-    return reconciliation.reconcile_stripe(since=reconciliation.default_since()).pk
+    return reconciliation.stripe_reconcile(since=reconciliation.default_since()).pk

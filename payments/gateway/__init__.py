@@ -15,7 +15,6 @@ submodules import each other directly (the package imports them, never the rever
 """
 
 from payments.gateway.billing import (
-    PLAN_INTERVAL_WORDS,
     create_subscription,
     get_or_create_plan,
     invoice_payment_intent_id,
@@ -23,6 +22,8 @@ from payments.gateway.billing import (
     retrieve_subscription,
 )
 from payments.gateway.billing_shapes import (
+    FREQUENCY_OF_INTERVAL,
+    INTERVAL_OF_FREQUENCY,
     Invoice,
     Plan,
     Subscription,
@@ -70,6 +71,8 @@ from payments.gateway.shapes import (
     PaymentMethod,
     Payout,
     Refund,
+    datetime_from_stripe,
+    event_time,
     object_id,
     parse_balance_transaction,
     parse_card,
@@ -83,9 +86,10 @@ from payments.gateway.shapes import (
 )
 
 __all__ = [
+    "FREQUENCY_OF_INTERVAL",
     "INTENT_EXPAND",
+    "INTERVAL_OF_FREQUENCY",
     "LISTS",
-    "PLAN_INTERVAL_WORDS",
     "BalanceTransaction",
     "CardDetails",
     "CardError",
@@ -111,6 +115,8 @@ __all__ = [
     "create_payment_intent",
     "create_refund",
     "create_subscription",
+    "datetime_from_stripe",
+    "event_time",
     "get_or_create_plan",
     "invoice_payment_intent_id",
     "list_charge_refunds",

@@ -8,6 +8,7 @@ from dataclasses import replace
 import stripe
 
 from payments.gateway.billing_shapes import (
+    FREQUENCY_OF_INTERVAL,
     Invoice,
     Plan,
     Subscription,
@@ -18,8 +19,6 @@ from payments.gateway.billing_shapes import (
 )
 from payments.gateway.connection import GatewayError, _call, client, logger, to_dict
 from payments.gateway.intents import retrieve_charge, retrieve_payment_intent
-
-PLAN_INTERVAL_WORDS = {"month": "monthly", "year": "annual"}
 
 
 def _retrieve_or_none(operation: str, fn, object_id_: str):
@@ -53,7 +52,7 @@ def get_or_create_plan(
     """One Plan per amount, currency and interval (`plan_monthly_usd_1000`): localstripe has no Prices."""
     stripe_client = client()
     _get_or_create("product create", stripe_client.v1.products, product_id, {"name": product_name})
-    plan_id = f"plan_{PLAN_INTERVAL_WORDS[interval]}_{currency.lower()}_{amount}"
+    plan_id = f"plan_{FREQUENCY_OF_INTERVAL[interval]}_{currency.lower()}_{amount}"
     data = _get_or_create(
         "plan create",
         stripe_client.v1.plans,

@@ -11,6 +11,10 @@ from dataclasses import dataclass, field
 
 from payments.gateway.shapes import PaymentIntent, object_id, parse_payment_intent
 
+# The one translation between Stripe's billing intervals and our frequency words.
+FREQUENCY_OF_INTERVAL = {"month": "monthly", "year": "annual"}
+INTERVAL_OF_FREQUENCY = {frequency: interval for interval, frequency in FREQUENCY_OF_INTERVAL.items()}
+
 
 @dataclass(frozen=True)
 class Plan:

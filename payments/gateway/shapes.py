@@ -10,6 +10,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+
+def datetime_from_stripe(value: int | None) -> datetime | None:
+    """Stripe's times are Unix seconds (0 or None when unset); ours are aware datetimes in UTC."""
+    return datetime.fromtimestamp(value, tz=UTC) if value else None
+
+
+def event_time(event: Event) -> datetime:
+    """When Stripe created the event: the time a snapshot in it was observed."""
+    return datetime.fromtimestamp(event.created, tz=UTC)
 
 
 def object_id(value) -> str | None:

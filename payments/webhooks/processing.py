@@ -3,6 +3,8 @@
 The view stores (one INSERT) and publishes a task; the task claims the row with a conditional
 UPDATE (received -> processing), so a duplicate delivery or a concurrent worker does nothing; a
 claim older than WEBHOOK_CLAIM_TIMEOUT_SECONDS belonged to a dead worker and is taken over.
+The handler for the event's type is whoever registered it (`payments.registry`). Handlers run
+outside any transaction of ours: they ask Stripe first and write in short transactions after.
 """
 
 from __future__ import annotations
@@ -10,27 +12,22 @@ from __future__ import annotations
 import json
 import logging
 import traceback
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import psycopg
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
 
-from config.celery import app as celery_app
-from payments import gateway
+from payments import gateway, registry
 from payments.models import WebhookEvent, WebhookEventAttempt
-from payments.webhooks.publisher import publisher
+from payments.registry import EventIgnored
 
 logger = logging.getLogger(__name__)
 
 Status = WebhookEvent.Status
 Outcome = WebhookEventAttempt.Outcome
-
-
-class EventIgnored(Exception):
-    """Raised by a handler when the event is valid but has nothing for us (e.g. an unknown object)."""
 
 
 INSERT_EVENT_SQL = (
@@ -58,7 +55,7 @@ def webhook_event_store(*, event: gateway.Event, body: bytes | None = None) -> N
     On PostgreSQL it is one statement (committed on its own in the view), with the verified body stored as it
     came rather than parsed and serialised again: this is the webhook's hot path.
     """
-    created_at = datetime.fromtimestamp(event.created, tz=UTC) if event.created else None
+    created_at = gateway.datetime_from_stripe(event.created)
     if connection.vendor == "postgresql" and body is not None:
         params = [
             event.id,
@@ -102,27 +99,6 @@ def event_payload(event: gateway.Event) -> dict:
     }
 
 
-def webhook_event_enqueue(*, stripe_event_id: str) -> bool:
-    """Publish the processing task; never raises, so a broker outage never fails a delivery.
-
-    The publish is bounded by CELERY_BROKER_CONNECTION_TIMEOUT, the transport's socket timeouts and
-    CELERY_TASK_PUBLISH_RETRY_POLICY; whatever is not published is picked up by the periodic sweep.
-    """
-    if settings.WEBHOOK_BATCH_PUBLISH and not celery_app.conf.task_always_eager:
-        publisher.submit(stripe_event_id)
-        return True
-    from payments.tasks import process_webhook_event
-
-    try:
-        process_webhook_event.apply_async(
-            args=[stripe_event_id], retry=True, retry_policy=settings.CELERY_TASK_PUBLISH_RETRY_POLICY
-        )
-    except Exception:
-        logger.warning("Could not queue Stripe event %s; the sweep will process it", stripe_event_id)
-        return False
-    return True
-
-
 def _claim(*, stripe_event_id: str, include_failed: bool) -> WebhookEvent | None:
     now = timezone.now()
     stale = now - timedelta(seconds=settings.WEBHOOK_CLAIM_TIMEOUT_SECONDS)
@@ -159,15 +135,12 @@ def webhook_event_process(*, stripe_event_id: str, final_attempt: bool, trigger:
     A failure is recorded in the event's history; the event goes back to `received` for the next
     retry, or to `failed` on the final attempt; the exception is re-raised so Celery retries it.
     """
-    from payments.webhooks.handlers import dispatch
-
     event = _claim(stripe_event_id=stripe_event_id, include_failed=trigger == "staff")
     if event is None:
         return "skipped"
     attempt = WebhookEventAttempt.objects.create(event=event, trigger=trigger, started_at=timezone.now())
     try:
-        with transaction.atomic():
-            note = dispatch(gateway.parse_event(event.payload_data))
+        note = dispatch(gateway.parse_event(event.payload_data))
     except EventIgnored as exc:
         _finish(event, attempt, status=Status.IGNORED, outcome=Outcome.IGNORED, note=str(exc)[:255])
         return Outcome.IGNORED
@@ -184,6 +157,16 @@ def webhook_event_process(*, stripe_event_id: str, final_attempt: bool, trigger:
         raise
     _finish(event, attempt, status=Status.PROCESSED, outcome=Outcome.PROCESSED, note=(note or "")[:255])
     return Outcome.PROCESSED
+
+
+def dispatch(event: gateway.Event) -> str:
+    """Run the registered handler; other modes and unknown types are ignored, never applied."""
+    if event.livemode != settings.STRIPE_LIVEMODE:
+        raise EventIgnored("event from the other Stripe mode (livemode mismatch)")
+    handler = registry.handler_for(event.type)
+    if handler is None:
+        raise EventIgnored(f"no handler for {event.type}")
+    return handler(event)
 
 
 def webhook_event_rerun(*, event: WebhookEvent) -> str:

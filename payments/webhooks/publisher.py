@@ -13,7 +13,10 @@ import logging
 import os
 import threading
 
+from celery import current_app
 from django.conf import settings
+
+from payments.tasks import process_webhook_event, process_webhook_events
 
 logger = logging.getLogger(__name__)
 
@@ -68,8 +71,6 @@ class BatchPublisher:
 
 def publish_batch(stripe_event_ids: list[str]) -> bool:
     """One task for many events; never raises (the sweep covers whatever is not published)."""
-    from payments.tasks import process_webhook_events
-
     try:
         process_webhook_events.apply_async(
             args=[stripe_event_ids],
@@ -87,3 +88,24 @@ def publish_batch(stripe_event_ids: list[str]) -> bool:
 
 
 publisher = BatchPublisher()
+
+
+def webhook_event_enqueue(*, stripe_event_id: str) -> bool:
+    """Publish the processing task; never raises, so a broker outage never fails a delivery.
+
+    With a broker, the id goes to the batch publisher; with none (tasks run in-process) or batching
+    off, one task is published now. The publish is bounded by CELERY_BROKER_CONNECTION_TIMEOUT, the
+    transport's socket timeouts and CELERY_TASK_PUBLISH_RETRY_POLICY; whatever is not published is
+    picked up by the periodic sweep.
+    """
+    if settings.WEBHOOK_BATCH_PUBLISH and not current_app.conf.task_always_eager:
+        publisher.submit(stripe_event_id)
+        return True
+    try:
+        process_webhook_event.apply_async(
+            args=[stripe_event_id], retry=True, retry_policy=settings.CELERY_TASK_PUBLISH_RETRY_POLICY
+        )
+    except Exception:
+        logger.warning("Could not queue Stripe event %s; the sweep will process it", stripe_event_id)
+        return False
+    return True

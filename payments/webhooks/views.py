@@ -7,7 +7,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from payments import gateway
-from payments.webhooks import processing
+from payments.webhooks import processing, publisher
 
 RECEIVED = b'{"received": true}'
 
@@ -41,5 +41,5 @@ def stripe_webhook(request: HttpRequest) -> HttpResponse:
     except gateway.InvalidWebhook as exc:
         return _error(400, str(exc))
     processing.webhook_event_store(event=event, body=payload)
-    transaction.on_commit(lambda: processing.webhook_event_enqueue(stripe_event_id=event.id))
+    transaction.on_commit(lambda: publisher.webhook_event_enqueue(stripe_event_id=event.id))
     return HttpResponse(RECEIVED, content_type="application/json")

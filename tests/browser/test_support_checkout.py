@@ -6,7 +6,7 @@ import urllib.request
 import pytest
 from playwright.sync_api import expect
 
-from payments.fees import fee_for
+from checkout.fees import fee_for
 from payments.models import Contribution
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration]

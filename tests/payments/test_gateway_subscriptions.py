@@ -4,7 +4,7 @@ import pytest
 
 from payments import gateway
 from payments.gateway.billing import _with_first_payment
-from tests.payments.checkout_support import payment_method
+from tests.checkout.checkout_support import payment_method
 
 pytestmark = [pytest.mark.django_db, pytest.mark.integration]
 

@@ -6,7 +6,8 @@ import pytest
 from django.db import DatabaseError, transaction
 from django.urls import reverse
 
-from payments import gateway, reversals
+from payments import gateway
+from payments.ledger import refunds
 from payments.models import Contribution, LedgerEntry, RefundRequest
 from tests.factories import ContributionFactory
 from tests.payments import stripe_flows as flows
@@ -93,14 +94,14 @@ def test_staff_full_refund_from_the_admin_action(paid_contribution, admin_client
 def test_refund_above_the_refundable_amount_is_refused_and_stripe_is_not_called(
     paid_contribution, admin_client
 ):
-    reversals.contribution_refund(contribution=paid_contribution, amount_minor=4000)
+    refunds.contribution_refund(contribution=paid_contribution, amount_minor=4000)
 
     response = admin_client.post(
         reverse("admin:payments_contribution_refund", args=[paid_contribution.pk]), {"amount": "10.01"}
     )
 
     assert response.status_code == 200
-    assert "At most 1000" in response.content.decode()
+    assert "At most €10.00 can be refunded; €10.01 was asked." in response.content.decode()
     assert RefundRequest.objects.count() == 1
     assert len(gateway.list_charge_refunds(paid_contribution.stripe_charge_id)) == 1
 
@@ -119,8 +120,8 @@ def test_refund_with_more_decimals_than_the_currency_allows_is_a_form_error(paid
 def test_contribution_never_paid_cannot_be_refunded():
     contribution = ContributionFactory()
 
-    with pytest.raises(reversals.RefundNotAllowed, match="no Stripe payment"):
-        reversals.contribution_refund(contribution=contribution, amount_minor=100)
+    with pytest.raises(refunds.RefundNotAllowed, match="no Stripe payment"):
+        refunds.contribution_refund(contribution=contribution, amount_minor=100)
 
     assert not RefundRequest.objects.exists()
 
@@ -129,7 +130,7 @@ def test_contribution_never_paid_cannot_be_refunded():
 def test_staff_refund_then_its_charge_refunded_event_records_it_once(paid_contribution, deliver_processed):
     from tests.payments.webhooks import make_event
 
-    reversals.contribution_refund(contribution=paid_contribution, amount_minor=5000)
+    refunds.contribution_refund(contribution=paid_contribution, amount_minor=5000)
 
     deliver_processed(
         make_event("charge.refunded", flows.charge_of(paid_contribution.stripe_payment_intent_id))

@@ -7,7 +7,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db.models import Sum
 
-from payments import gateway, reversals
+from payments import gateway
+from payments.ledger import refunds
 from payments.models import Contribution, LedgerEntry, Payout, ReconciliationReport, WebhookEvent
 from tests.factories import ContributionFactory, ContributorFactory, MembershipFactory
 from tests.payments import stripe_flows as flows
@@ -70,10 +71,10 @@ def test_ledger_sums_per_currency_equal_stripe_after_payments_refunds_and_renewa
     flows.renewal_invoice(customer=customer, subscription_id=subscription_id)
     for event in flows.events():
         assert deliver_processed(event).status_code == 200
-    reversals.contribution_refund(
+    refunds.contribution_refund(
         contribution=Contribution.objects.get(stripe_payment_intent_id=eur), amount_minor=1500
     )
-    reversals.contribution_refund(
+    refunds.contribution_refund(
         contribution=Contribution.objects.get(stripe_payment_intent_id=jpy), amount_minor=3000
     )
 

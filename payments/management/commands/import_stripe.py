@@ -19,6 +19,6 @@ class Command(BaseCommand):
         def progress(items, description):
             return tqdm(items, desc=description, unit=" objects", disable=no_progress, file=sys.stderr)
 
-        run = stripe_import.import_stripe(progress=progress, restart=restart)
+        run = stripe_import.stripe_account_import(progress=progress, restart=restart)
         counts = ", ".join(f"{count} {kind}" for kind, count in run.counts.items()) or "nothing new"
         self.stdout.write(self.style.SUCCESS(f"Import run {run.pk} finished: {counts}."))

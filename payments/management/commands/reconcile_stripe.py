@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from payments import reconciliation
+from payments.ledger import reconciliation
 
 
 class Command(BaseCommand):
@@ -16,7 +16,7 @@ class Command(BaseCommand):
             start = reconciliation.parse_since(since) if since else reconciliation.default_since()
         except ValueError as exc:
             raise CommandError(f"--since: {exc}") from None
-        report = reconciliation.reconcile_stripe(since=start)
+        report = reconciliation.stripe_reconcile(since=start)
         self.stdout.write(
             f"Since {start:%Y-%m-%d %H:%M} UTC: {report.events_seen} events at Stripe, "
             f"{report.events_stored} stored now, {report.events_processed} processed, "

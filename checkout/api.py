@@ -1,0 +1,126 @@
+"""The checkout JSON API (mounted at /api/v1/ by config/api.py): parse, call one service, answer."""
+
+import uuid
+
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Field, Query, Router, Schema, Status
+from ninja.utils import check_csrf
+
+from checkout import fees, selectors, services
+from checkout.errors import Forbidden
+from checkout.ratelimit import client_ip
+from checkout.schemas import (
+    ContributionIn,
+    ContributionOut,
+    ErrorOut,
+    FeeOut,
+    OptionsOut,
+    UpgradeIn,
+    contribution_body,
+    contribution_status_code,
+)
+from payments.models import Attribution
+
+router = Router(tags=["checkout"])
+SESSION_CONTRIBUTIONS = "checkout_contributions"
+CHECKOUT_ANSWERS = {
+    200: ContributionOut,
+    201: ContributionOut,
+    402: ContributionOut,
+    frozenset({400, 403, 404, 409, 429, 502}): ErrorOut,
+}
+
+
+class FeeQuery(Schema):
+    currency: str = Field(..., max_length=3)
+    amount: int = Field(..., gt=0, le=10**12, description="Minor units.")
+
+
+def _requester(request: HttpRequest) -> services.Requester:
+    """Who is asking; POSTs need the CSRF token, as every form on the site does."""
+    if check_csrf(request) is not None:
+        raise Forbidden(_("Please reload the page and try again."), code="csrf_failed")
+    if request.session.session_key is None:
+        request.session[SESSION_CONTRIBUTIONS] = []  # a new session, so the answer carries its cookie
+        request.session.save()
+    user = request.user
+    return services.Requester(
+        ip=client_ip(request),
+        session_key=request.session.session_key,
+        user_id=user.pk if user.is_authenticated else None,
+        idempotency_key=(request.headers.get("Idempotency-Key") or "").strip()[:255] or None,
+    )
+
+
+def _answer(request: HttpRequest, outcome: services.Outcome):
+    remembered = request.session.get(SESSION_CONTRIBUTIONS, [])
+    public_id = str(outcome.contribution.public_id)
+    if public_id not in remembered:
+        request.session[SESSION_CONTRIBUTIONS] = [*remembered, public_id][-20:]
+    return Status(contribution_status_code(outcome), contribution_body(outcome))
+
+
+@router.get("/checkout/options", url_name="checkout_options", response={200: OptionsOut, 400: ErrorOut})
+def checkout_options(request: HttpRequest, currency: str):
+    """Preset amounts per frequency with the default one, limits, and the fee formula."""
+    return selectors.checkout_options(currency=currency)
+
+
+@router.get("/checkout/fee", url_name="checkout_fee", response={200: FeeOut, 400: ErrorOut})
+def checkout_fee(request: HttpRequest, query: Query[FeeQuery]):
+    """The fee a reader may cover for an amount, and the total that would be charged."""
+    currency = selectors.enabled_currency(query.currency)
+    fee = fees.fee_for(amount_minor=query.amount, currency=currency)
+    return {"currency": currency, "amount": query.amount, "fee": fee, "total": query.amount + fee}
+
+
+@router.post("/contributions", url_name="contribution_create", response=CHECKOUT_ANSWERS)
+def contribution_create(request: HttpRequest, payload: ContributionIn):
+    """Record, then charge once (gift) or start the membership; answers the payment's state."""
+    requester = _requester(request)
+    user = request.user
+    email = user.email if user.is_authenticated else (payload.email or "")
+    attribution = payload.dict(include=set(Attribution.ATTRIBUTION_FIELDS))
+    outcome = services.contribution_checkout(
+        checkout=services.CheckoutRequest(
+            amount_minor=payload.amount,
+            currency=payload.currency,
+            frequency=payload.frequency,
+            email=email,
+            payment_method_id=payload.payment_method,
+            name=payload.name,
+            cover_fee=payload.cover_fee,
+            attribution=attribution,
+            dedication=payload.dedication,
+            anonymous=payload.anonymous,
+        ),
+        requester=requester,
+    )
+    return _answer(request, outcome)
+
+
+@router.get(
+    "/contributions/{public_id}",
+    url_name="contribution_detail",
+    response={200: ContributionOut, 404: ErrorOut},
+)
+def contribution_detail(request: HttpRequest, public_id: uuid.UUID):
+    """The current state, for the session or account that made it (404 for anyone else)."""
+    contribution = selectors.contribution_for_reader(public_id=public_id, request=request)
+    return contribution_body(services.contribution_refresh(contribution=contribution))
+
+
+@router.post(
+    "/contributions/{public_id}/upgrade",
+    url_name="contribution_upgrade",
+    response=CHECKOUT_ANSWERS,
+)
+def contribution_upgrade(request: HttpRequest, public_id: uuid.UUID, payload: UpgradeIn | None = None):
+    """One click on the thank-you page: the gift's saved card starts a monthly membership."""
+    requester = _requester(request)
+    gift = selectors.contribution_for_reader(public_id=public_id, request=request)
+    outcome = services.contribution_upgrade(
+        gift=gift, amount_minor=payload.amount if payload else None, requester=requester
+    )
+    return _answer(request, outcome)

@@ -1,0 +1,108 @@
+"""What checkout accepts: enabled currencies, amount limits in the currency's minor units, valid requests."""
+
+import re
+from dataclasses import dataclass, field, replace
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.utils.translation import gettext as _
+
+from checkout.errors import CheckoutError
+from payments.models import Frequency
+from payments.money import format_money, minor_unit_exponent
+
+PAYMENT_METHOD_PATTERN = re.compile(r"^(pm|card)_[A-Za-z0-9_]{1,250}$")
+
+
+def enabled_currencies() -> list[str]:
+    """Currencies staff enabled (`CHECKOUT_CURRENCIES`), in the order they are offered."""
+    return list(settings.CHECKOUT_CURRENCIES)
+
+
+@dataclass(frozen=True)
+class AmountLimits:
+    min_minor: int
+    max_minor: int
+
+
+def amount_limits(
+    *, currency: str, frequency: str = Frequency.ONE_OFF, tightened: bool = False
+) -> AmountLimits:
+    """Limits from settings in major units, scaled by the currency's exponent (¥1,000 is 1000).
+
+    While the circuit breaker is tripped the one-off minimum rises: card testers use tiny gifts.
+    """
+    default = (settings.CHECKOUT_MIN_AMOUNT_MAJOR, settings.CHECKOUT_MAX_AMOUNT_MAJOR)
+    low, high = settings.CHECKOUT_AMOUNT_LIMITS_MAJOR.get(currency, default)
+    scale = 10 ** minor_unit_exponent(currency)
+    minimum = low * scale
+    if tightened and frequency == Frequency.ONE_OFF:
+        minimum *= settings.CHECKOUT_BREAKER_MIN_MULTIPLIER
+    return AmountLimits(min_minor=minimum, max_minor=high * scale)
+
+
+def enabled_currency(code: str | None) -> str:
+    """The upper-case code when staff enabled it; otherwise a CheckoutError naming `currency`."""
+    currency = (code or "").strip().upper()
+    if currency not in enabled_currencies():
+        raise CheckoutError(
+            _("We do not accept this currency. Choose one of: %(currencies)s.")
+            % {"currencies": ", ".join(enabled_currencies())},
+            field="currency",
+        )
+    return currency
+
+
+@dataclass(frozen=True)
+class CheckoutRequest:
+    amount_minor: int
+    currency: str
+    frequency: str
+    email: str
+    payment_method_id: str
+    name: str = ""
+    cover_fee: bool = False
+    attribution: dict[str, str] = field(default_factory=dict)
+    dedication: str = ""
+    anonymous: bool = False
+
+
+def check_amount(*, amount_minor: int, currency: str, frequency: str, tightened: bool) -> None:
+    limits = amount_limits(currency=currency, frequency=frequency, tightened=tightened)
+    if not limits.min_minor <= amount_minor <= limits.max_minor:
+        raise CheckoutError(
+            _("Please choose an amount between %(min)s and %(max)s.")
+            % {
+                "min": format_money(limits.min_minor, currency),
+                "max": format_money(limits.max_minor, currency),
+            },
+            field="amount",
+        )
+
+
+def validated_request(checkout: CheckoutRequest, *, tightened: bool) -> CheckoutRequest:
+    """Checks no schema can express; raises CheckoutError naming the field, before anything is written."""
+    currency = enabled_currency(checkout.currency)
+    if checkout.frequency not in Frequency.values:
+        raise CheckoutError(_("Choose once, monthly or annual."), field="frequency")
+    check_amount(
+        amount_minor=checkout.amount_minor,
+        currency=currency,
+        frequency=checkout.frequency,
+        tightened=tightened,
+    )
+    email = (checkout.email or "").strip().lower()
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise CheckoutError(_("Please enter a valid email address."), field="email") from None
+    method = checkout.payment_method_id or ""
+    if not PAYMENT_METHOD_PATTERN.match(method):
+        raise CheckoutError(_("Please enter your card details."), field="payment_method")
+    if checkout.frequency != Frequency.ONE_OFF and not method.startswith("pm_"):
+        raise CheckoutError(_("This card cannot be saved for a membership."), field="payment_method")
+    campaign = checkout.attribution.get("campaign", "")
+    if campaign and not re.fullmatch(r"[-a-zA-Z0-9_]+", campaign):
+        raise CheckoutError(_("Campaign must be a slug."), field="campaign")
+    return replace(checkout, currency=currency, email=email)

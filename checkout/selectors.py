@@ -1,0 +1,116 @@
+"""Reads for checkout: options a page offers, the reader's default currency, who may see a contribution."""
+
+from __future__ import annotations
+
+from babel.core import get_global
+from babel.numbers import get_territory_currencies
+from django.conf import settings
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from django.utils.translation.trans_real import parse_accept_lang_header
+
+from checkout import breaker, fees
+from checkout.errors import NotFound
+from checkout.models import AmountPreset
+from checkout.presets import STANDARD_PRESETS
+from checkout.rules import amount_limits, enabled_currencies, enabled_currency
+from payments.models import Contribution, Frequency
+from payments.money import minor_unit_exponent
+
+UPGRADE_DIVISOR = 5  # a one-off gift of 50 suggests 10 a month
+
+
+def amount_presets(*, currency: str, frequency: str) -> tuple[list[int], int | None]:
+    """Staff presets for this currency and frequency, else the standard ladder."""
+    rows = list(
+        AmountPreset.objects.filter(currency=currency, frequency=frequency).values_list(
+            "amount_minor", "is_default"
+        )
+    )
+    if rows:
+        amounts = [amount for amount, _default in rows]
+        default = next((amount for amount, is_default in rows if is_default), amounts[0])
+        return amounts, default
+    amounts, default = STANDARD_PRESETS.get(currency, {}).get(frequency, ([], None))
+    return list(amounts), default
+
+
+def checkout_options(*, currency: str) -> dict:
+    """What the checkout page offers in one currency (amounts in minor units); see docs/checkout.md."""
+    currency = enabled_currency(currency)
+    tightened = breaker.breaker_state().tripped
+    presets, limits = {}, {}
+    for frequency in Frequency.values:
+        amounts, default = amount_presets(currency=currency, frequency=frequency)
+        limit = amount_limits(currency=currency, frequency=frequency, tightened=tightened)
+        amounts = [amount for amount in amounts if limit.min_minor <= amount <= limit.max_minor]
+        presets[frequency] = {"amounts": amounts, "default": default if default in amounts else None}
+        limits[frequency] = {"min": limit.min_minor, "max": limit.max_minor}
+    formula = fees.fee_formula(currency=currency)
+    return {
+        "currency": currency,
+        "exponent": minor_unit_exponent(currency),
+        "currencies": enabled_currencies(),
+        "min_amount": limits[Frequency.ONE_OFF]["min"],
+        "max_amount": limits[Frequency.ONE_OFF]["max"],
+        "limits": limits,
+        "presets": presets,
+        "fee": {"percent_basis_points": formula.percent_basis_points, "fixed_minor": formula.fixed_minor},
+    }
+
+
+def _currency_of_territory(territory: str | None) -> str | None:
+    if not territory:
+        return None
+    enabled = enabled_currencies()
+    return next(
+        (code for code in get_territory_currencies(territory.upper(), tender=True) if code in enabled), None
+    )
+
+
+def default_currency_for(*, accept_language: str, country: str | None = None) -> str:
+    """An enabled currency for the reader: from the country when known, else the preferred languages.
+
+    A language without a region uses CLDR's likely region (`uk` → Ukraine, `en` → United States).
+    """
+    found = _currency_of_territory(country)
+    if found:
+        return found
+    likely = get_global("likely_subtags")
+    for language, _quality in parse_accept_lang_header(accept_language or ""):
+        if language == "*":
+            continue
+        parts = language.replace("-", "_").split("_")
+        territory = next((part for part in parts[1:] if len(part) == 2 and part.isalpha()), None)
+        if territory is None:
+            territory = likely.get(parts[0].lower(), "").split("_")[-1] or None
+        found = _currency_of_territory(territory)
+        if found:
+            return found
+    return settings.CHECKOUT_DEFAULT_CURRENCY
+
+
+def suggested_monthly_amount(*, one_off_minor: int, currency: str) -> int | None:
+    """The rung of the monthly ladder nearest below a fifth of the gift (50 USD once → 10 USD a month)."""
+    ladder, _default = amount_presets(currency=currency, frequency=Frequency.MONTHLY)
+    if not ladder:
+        return None
+    ladder = sorted(ladder)
+    target = one_off_minor // UPGRADE_DIVISOR
+    return max((rung for rung in ladder if rung <= target), default=ladder[0])
+
+
+def contribution_for_reader(*, public_id, request: HttpRequest) -> Contribution:
+    """The contribution, for the browser session that made it or the account that owns it; else NotFound."""
+    contribution = (
+        Contribution.objects.select_related("membership", "contributor").filter(public_id=public_id).first()
+    )
+    if contribution is not None:
+        user = request.user
+        if user.is_authenticated and contribution.user_id == user.pk:
+            return contribution
+        session_key = request.session.session_key
+        mine = request.session.get("checkout_contributions", [])
+        if str(contribution.public_id) in mine or (session_key and contribution.session_key == session_key):
+            return contribution
+    raise NotFound(_("No such contribution."), code="not_found")

@@ -1,0 +1,250 @@
+"""HTML pages of checkout: the support page and the thank-you page. Payments go through checkout/api.py."""
+
+import uuid
+from decimal import Decimal
+
+from babel import Locale
+from babel.numbers import format_currency, get_currency_name, get_currency_symbol
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import translation
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from checkout import selectors, services
+from checkout.errors import NotFound
+from checkout.fees import fee_for
+from payments.models import Attribution, Contribution, Frequency
+from payments.money import format_money, to_major
+
+ALLOWED_SOURCES = ("banner", "newsletter", "article")
+PLACEHOLDER_ID = "00000000-0000-0000-0000-000000000000"
+
+
+def _babel_locale() -> str:
+    return translation.to_locale(translation.get_language() or settings.LANGUAGE_CODE)
+
+
+def _short_money(amount_minor: int, currency: str, locale: str) -> str:
+    """Preset labels without needless zeros ("$10", "€2.50"), per locale, with Babel."""
+    major = to_major(amount_minor, currency)
+    if major != major.to_integral_value():
+        return format_money(amount_minor, currency, locale)
+    pattern = Locale.parse(locale).currency_formats["standard"].pattern.split(";")[0]
+    whole = pattern.replace(".00", "").replace(".##", "")
+    return format_currency(Decimal(int(major)), currency, format=whole, locale=locale, currency_digits=False)
+
+
+def _attribution(request: HttpRequest) -> dict[str, str]:
+    """What brought the reader here, cleaned so the API will accept it (never a reason to refuse a gift)."""
+    values = {}
+    for name in Attribution.ATTRIBUTION_FIELDS:
+        max_length = Contribution._meta.get_field(name).max_length
+        values[name] = request.GET.get(name, "").strip()[:max_length]
+    values["campaign"] = slugify(values["campaign"])[: Contribution._meta.get_field("campaign").max_length]
+    if values["source"] not in ALLOWED_SOURCES:
+        values["source"] = ""
+    return values
+
+
+def _chosen_currency(request: HttpRequest) -> dict:
+    """The options for the currency asked for in the URL, else the one the reader's locale suggests."""
+    default = selectors.default_currency_for(accept_language=request.headers.get("Accept-Language", ""))
+    options = selectors.checkout_options(currency=default)
+    requested = request.GET.get("currency", "").strip().upper()
+    if requested and requested != default and requested in options["currencies"]:
+        options = selectors.checkout_options(currency=requested)
+    return options
+
+
+def _messages(frequency_labels: dict[str, str]) -> dict:
+    """Every text the page's script may show, translated here so the script needs no catalogue."""
+    expired = _("Your card has expired. Check the expiry date or use another card.")
+    authentication_failed = _(
+        "Your bank could not confirm it was you (3-D Secure failed). Nothing was charged. "
+        "Try again or use another card."
+    )
+    return {
+        "amountRequired": _("Choose an amount or enter your own."),
+        "amountInvalid": _("Enter the amount as a number, for example 15 or 15.50."),
+        "amountNoDecimals": _("This currency has no cents: enter a whole number."),
+        "amountTooManyDecimals": _("Use at most {digits} digits after the decimal point."),
+        "amountOutOfRange": _("Enter an amount between {min} and {max}."),
+        "amountHint": _("Any amount from {min} to {max}."),
+        "emailRequired": _("Enter your email address so we can send your receipt."),
+        "emailInvalid": _("Enter an email address like name@example.org."),
+        "checkFields": _("Please check the highlighted fields."),
+        "paymentFailed": _("Your payment did not go through. Nothing was charged."),
+        "network": _(
+            "We could not reach our server. Check your connection and press the button again: "
+            "you will not be charged twice."
+        ),
+        "retry": _(
+            "We could not confirm your payment yet. Press the button again to check: "
+            "you will not be charged twice."
+        ),
+        "unexpected": _("Something went wrong. Please try again."),
+        "tooMany": _("Too many attempts. Please wait a little and try again."),
+        "cardsUnavailable": _("Card payments are unavailable right now. Nothing was charged."),
+        "keyReused": _(
+            "Your earlier attempt may already have gone through. Check your email for a receipt "
+            "before trying again."
+        ),
+        "processing": _("Processing your payment…"),
+        "authenticating": _("Waiting for your bank to confirm it is you…"),
+        "redirecting": _("Payment received. Taking you to your receipt…"),
+        "submit": {
+            Frequency.ONE_OFF: _("Give {amount} now"),
+            Frequency.MONTHLY: _("Give {amount} a month"),
+            Frequency.ANNUAL: _("Give {amount} a year"),
+        },
+        "total": {
+            Frequency.ONE_OFF: "{amount}",
+            Frequency.MONTHLY: _("{amount} a month"),
+            Frequency.ANNUAL: _("{amount} a year"),
+        },
+        "walletLabel": frequency_labels,
+        "card": {
+            "card_declined": _("Your card was declined. Try another card or contact your bank."),
+            "insufficient_funds": _("Your card has insufficient funds. Try another card."),
+            "expired_card": expired,
+            "incorrect_cvc": _("The security code (CVC) is incorrect."),
+            "incorrect_number": _("The card number is incorrect."),
+            "invalid_number": _("The card number is incorrect."),
+            "invalid_expiry_month": _("The expiry month is not valid."),
+            "invalid_expiry_year": _("The expiry year is not valid."),
+            "invalid_expiry_year_past": expired,
+            "invalid_expiry_month_past": expired,
+            "processing_error": _("The card could not be processed. Please try again."),
+            "authentication_failed": authentication_failed,
+            "payment_intent_authentication_failure": authentication_failed,
+        },
+    }
+
+
+def support(request: HttpRequest) -> HttpResponse:
+    """The support page: one-off or membership, amount, details, card; the script pays through the API."""
+    locale = _babel_locale()
+    options = _chosen_currency(request)
+    currency = options["currency"]
+    exponent = options["exponent"]
+    frequency = request.GET.get("frequency", Frequency.ONE_OFF)
+    if frequency not in Frequency.values:
+        frequency = Frequency.ONE_OFF
+    frequency_labels = {
+        Frequency.ONE_OFF: _("One-off gift"),
+        Frequency.MONTHLY: _("Monthly membership"),
+        Frequency.ANNUAL: _("Annual membership"),
+    }
+    preset_groups = [
+        {
+            "frequency": value,
+            "label": frequency_labels[value],
+            "presets": [
+                {
+                    "amount_minor": amount,
+                    "label": _short_money(amount, currency, locale),
+                    "is_default": amount == options["presets"][value]["default"],
+                }
+                for amount in options["presets"][value]["amounts"]
+            ],
+        }
+        for value in Frequency.values
+    ]
+    default_amount = options["presets"][frequency]["default"] or 0
+    attribution = _attribution(request)
+    config = {
+        "publishableKey": settings.STRIPE_PUBLISHABLE_KEY,
+        "accountCountry": getattr(settings, "STRIPE_ACCOUNT_COUNTRY", "US"),
+        "currency": currency,
+        "exponent": exponent,
+        "locale": translation.get_language() or settings.LANGUAGE_CODE,
+        "limits": options["limits"],
+        "fee": options["fee"],
+        "signedIn": request.user.is_authenticated,
+        "attribution": attribution,
+        "urls": {
+            "contributions": reverse("api-1:contribution_create"),
+            "contribution": reverse("api-1:contribution_detail", kwargs={"public_id": PLACEHOLDER_ID}),
+            "thankYou": reverse("checkout:thank_you", kwargs={"public_id": PLACEHOLDER_ID}),
+        },
+        "messages": _messages(frequency_labels),
+    }
+    context = {
+        "currency": currency,
+        "currency_symbol": get_currency_symbol(currency, locale=locale),
+        "currencies": [
+            {"code": code, "label": f"{get_currency_name(code, locale=locale)} ({code})"}
+            for code in options["currencies"]
+        ],
+        "frequency": frequency,
+        "preset_groups": preset_groups,
+        "amount_inputmode": "decimal" if exponent else "numeric",
+        "amount_pattern": rf"[0-9]+([.,][0-9]{{1,{exponent}}})?" if exponent else "[0-9]+",
+        "amount_hint": config["messages"]["amountHint"].format(
+            min=format_money(options["limits"][frequency]["min"], currency, locale),
+            max=format_money(options["limits"][frequency]["max"], currency, locale),
+        ),
+        "initial_fee_label": format_money(
+            fee_for(amount_minor=default_amount, currency=currency), currency, locale
+        ),
+        "initial_total_label": format_money(default_amount, currency, locale),
+        "initial_submit_label": config["messages"]["submit"][frequency].format(
+            amount=format_money(default_amount, currency, locale)
+        ),
+        "attribution": attribution,
+        "checkout_config": config,
+    }
+    return render(request, "checkout/support.html", context)
+
+
+def thank_you(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    """What was paid, settled or still being confirmed (the script then asks the API until it settles)."""
+    try:
+        contribution = selectors.contribution_for_reader(public_id=public_id, request=request)
+    except NotFound as exc:
+        raise Http404(exc.message) from None
+    contribution = services.contribution_refresh(contribution=contribution).contribution
+    locale = _babel_locale()
+    currency = contribution.currency
+    total_minor = contribution.amount_minor
+    frequency = Frequency(contribution.frequency)
+    period_labels = {Frequency.MONTHLY: _("a month"), Frequency.ANNUAL: _("a year")}
+    upgrade = None
+    suggestion = None
+    if contribution.status == Contribution.Status.SUCCEEDED and frequency == Frequency.ONE_OFF:
+        suggestion = selectors.suggested_monthly_amount(
+            one_off_minor=contribution.amount_minor - contribution.fee_covered_minor, currency=currency
+        )
+    if suggestion is not None:
+        upgrade = {
+            "amount": suggestion,
+            "label": format_money(suggestion, currency, locale),
+            "url": reverse("api-1:contribution_upgrade", kwargs={"public_id": contribution.public_id}),
+        }
+    card_label = ""
+    if contribution.card_last4:
+        card_label = _("%(brand)s ending in %(last4)s") % {
+            "brand": (contribution.card_brand or _("Card")).replace("_", " ").title(),
+            "last4": contribution.card_last4,
+        }
+    context = {
+        "contribution": contribution,
+        "status": contribution.status,
+        "status_label": contribution.get_status_display(),
+        "failure_message": contribution.failure_message,
+        "amount_label": format_money(total_minor, currency, locale),
+        "fee_label": format_money(contribution.fee_covered_minor, currency, locale)
+        if contribution.fee_covered_minor
+        else "",
+        "frequency_label": frequency.label,
+        "period_label": period_labels.get(frequency, ""),
+        "card_label": card_label,
+        "upgrade": upgrade,
+        "publishable_key": settings.STRIPE_PUBLISHABLE_KEY,
+        "status_url": reverse("api-1:contribution_detail", kwargs={"public_id": contribution.public_id}),
+        "thank_you_url_template": reverse("checkout:thank_you", kwargs={"public_id": PLACEHOLDER_ID}),
+    }
+    return render(request, "checkout/thank_you.html", context)

@@ -1,0 +1,138 @@
+"""Idempotency toward Stripe: keys derived from our rows, retries that never charge twice, double submits."""
+
+import threading
+
+import pytest
+import requests
+from django.db import connection
+from django.test import Client
+
+from checkout import guards
+from payments import gateway
+from payments.models import Contribution
+from tests.checkout.checkout_support import (
+    charges,
+    gift,
+    payment_intents,
+    payment_method,
+    post,
+)
+
+pytestmark = [pytest.mark.integration]
+
+
+@pytest.fixture
+def stripe_requests(monkeypatch):
+    """Every request the Stripe SDK sends, with its Idempotency-Key (a spy: the request still goes out)."""
+    sent = []
+    original = requests.Session.request
+
+    def spy(self, method, url, *args, **kwargs):
+        headers = kwargs.get("headers") or {}
+        sent.append((method.upper(), url.split("/v1/", 1)[-1].split("?")[0], headers.get("Idempotency-Key")))
+        return original(self, method, url, *args, **kwargs)
+
+    monkeypatch.setattr(requests.Session, "request", spy)
+    return sent
+
+
+@pytest.mark.django_db
+def test_money_moving_calls_carry_keys_derived_from_the_contribution(client, localstripe, stripe_requests):
+    body = gift()
+    stripe_requests.clear()
+
+    public_id = post(client, body).json()["id"]
+
+    keys = {
+        path.split("/")[-1] if "/" in path else path: key
+        for method, path, key in stripe_requests
+        if method == "POST"
+    }
+    assert keys["payment_intents"] == f"contribution:{public_id}:payment_intent"
+    assert keys["confirm"] == f"contribution:{public_id}:confirm"
+    assert keys["attach"] == f"contribution:{public_id}:attach"
+    contributor_id = Contribution.objects.get().contributor_id
+    assert keys["customers"] == f"contributor:{contributor_id}:customer"
+
+
+@pytest.mark.django_db
+def test_subscription_carries_a_key_derived_from_the_membership(client, localstripe, stripe_requests):
+    post(client, gift(frequency="monthly", amount=1000))
+
+    membership_id = Contribution.objects.get().membership_id
+    [key] = [key for method, path, key in stripe_requests if method == "POST" and path == "subscriptions"]
+    assert key == f"membership:{membership_id}:subscription"
+
+
+@pytest.mark.django_db
+def test_a_retried_stripe_call_sends_the_same_key(localstripe, stripe_requests):
+    method = payment_method()
+    for _attempt in range(2):
+        gateway.create_payment_intent(
+            amount=500,
+            currency="USD",
+            payment_method_id=method,
+            idempotency_key="contribution:x:payment_intent",
+        )
+
+    keys = [key for verb, path, key in stripe_requests if verb == "POST" and path == "payment_intents"]
+    assert keys == ["contribution:x:payment_intent"] * 2  # Stripe answers the second with the first intent
+
+
+@pytest.mark.django_db
+def test_retry_after_a_lost_answer_charges_once_and_reports_the_success(client, localstripe, monkeypatch):
+    real_confirm = gateway.confirm_payment_intent
+
+    def confirm_then_lose_the_answer(*args, **kwargs):
+        real_confirm(*args, **kwargs)
+        raise gateway.GatewayError("connection reset")
+
+    monkeypatch.setattr(gateway, "confirm_payment_intent", confirm_then_lose_the_answer)
+    body = gift()
+
+    first = post(client, body, key="attempt-1")
+    monkeypatch.setattr(gateway, "confirm_payment_intent", real_confirm)
+    second = post(client, body, key="attempt-1")
+
+    assert first.status_code == 502
+    assert first.json()["error"]["code"] == "payment_unavailable"
+    assert second.status_code == 200
+    assert second.json()["status"] == "succeeded"
+    assert len(payment_intents()) == 1
+    assert len(charges()) == 1
+    assert Contribution.objects.get().status == "succeeded"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_double_submit_records_and_charges_once(localstripe, monkeypatch):
+    if connection.vendor != "postgresql":
+        pytest.skip("needs a database that serves two connections at once (PostgreSQL)")
+    browser = Client()
+    post(browser, gift(), key="warm-up")  # the session both tabs share
+    barrier = threading.Barrier(2, timeout=10)
+    real_card = guards.card_for_checkout
+
+    def card_after_both_looked_up(payment_method_id):
+        barrier.wait()  # both requests passed the Idempotency-Key lookup: now race to insert
+        return real_card(payment_method_id)
+
+    monkeypatch.setattr(guards, "card_for_checkout", card_after_both_looked_up)
+    body = gift(email="double@example.org")
+    answers = []
+
+    def submit():
+        tab = Client()
+        tab.cookies = browser.cookies
+        answers.append(post(tab, body, key="double-submit"))
+        connection.close()
+
+    threads = [threading.Thread(target=submit) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+
+    assert sorted(answer.status_code for answer in answers) == [200, 201]
+    assert len({answer.json()["id"] for answer in answers}) == 1
+    assert Contribution.objects.filter(idempotency_key="double-submit").count() == 1
+    assert [c["amount"] for c in charges()] == [2500, 2500]  # the warm-up and one of the two

@@ -1,0 +1,135 @@
+"""Reads the page uses: default currency from the locale, presets staff set, the fee, the upgrade ladder."""
+
+import pytest
+from django.core.management import call_command
+
+from checkout.demo import load_demo_presets
+from checkout.fees import fee_for
+from checkout.models import AmountPreset
+from checkout.selectors import checkout_options, default_currency_for, suggested_monthly_amount
+
+
+@pytest.mark.parametrize(
+    ("accept_language", "currency"),
+    [
+        ("uk-UA,uk;q=0.9", "UAH"),
+        ("uk", "UAH"),
+        ("en-GB,en;q=0.8", "GBP"),
+        ("fr-CA", "CAD"),
+        ("de-DE,de;q=0.9", "EUR"),
+        ("de", "EUR"),
+        ("en-US,en;q=0.9", "USD"),
+        ("en", "USD"),
+        ("ja-JP", "USD"),  # yen not enabled: the default
+        ("pt-BR", "USD"),  # real not offered
+        ("", "USD"),
+        ("*", "USD"),
+        ("xx-invalid;;q=oops", "USD"),
+        ("pt-BR,de;q=0.5", "EUR"),  # the first enabled match in order of preference
+    ],
+)
+def test_default_currency_follows_the_readers_languages(settings, accept_language, currency):
+    assert default_currency_for(accept_language=accept_language) == currency
+
+
+def test_default_currency_is_yen_for_japanese_readers_once_enabled(settings):
+    settings.CHECKOUT_CURRENCIES = ["USD", "JPY"]
+
+    assert default_currency_for(accept_language="ja") == "JPY"
+
+
+def test_country_wins_over_language(settings):
+    assert default_currency_for(accept_language="en-US", country="ua") == "UAH"
+
+
+@pytest.mark.parametrize(
+    ("amount", "currency", "fee"),
+    [
+        (2500, "USD", 106),  # ceil(2530 / 0.971) = 2606
+        (1000, "USD", 61),
+        (100, "USD", 34),
+        (2500, "EUR", 101),
+        (2000, "GBP", 81),
+        (50000, "UAH", 2730),
+        (1000, "JPY", 82),
+        (1000, "KWD", 339),  # not in the table: 0.300 of a major unit
+    ],
+)
+def test_fee_covers_stripe_pricing_rounded_up(amount, currency, fee):
+    assert fee_for(amount_minor=amount, currency=currency) == fee
+    total = amount + fee
+    assert (
+        total - (total * 290 + 9999) // 10000 - (fee_for(amount_minor=0, currency=currency) - 0) <= amount + 1
+    )
+
+
+@pytest.mark.parametrize(
+    ("one_off", "currency", "suggested"),
+    [
+        (5000, "USD", 1000),
+        (2500, "USD", 500),
+        (100, "USD", 500),
+        (100000, "USD", 5000),
+        (100000, "UAH", 20000),
+    ],
+)
+def test_upgrade_suggestion_climbs_the_monthly_ladder(db, one_off, currency, suggested):
+    assert suggested_monthly_amount(one_off_minor=one_off, currency=currency) == suggested
+
+
+@pytest.mark.django_db
+def test_staff_presets_replace_the_standard_ones(settings):
+    AmountPreset.objects.create(currency="GBP", frequency="one_off", amount_minor=700, position=1)
+    AmountPreset.objects.create(
+        currency="GBP", frequency="one_off", amount_minor=300, position=0, is_default=True
+    )
+
+    options = checkout_options(currency="GBP")
+
+    assert options["presets"]["one_off"] == {"amounts": [300, 700], "default": 300}
+    assert options["presets"]["monthly"]["amounts"] == [500, 1000, 2000, 5000]
+
+
+@pytest.mark.django_db
+def test_demo_presets_load_once():
+    created = load_demo_presets()
+    again = load_demo_presets()
+
+    assert created == AmountPreset.objects.count() == 6 * 3 * 4
+    assert again == 0
+    assert AmountPreset.objects.filter(is_default=True).count() == 6 * 3
+
+
+@pytest.mark.django_db
+def test_load_demo_data_command_loads_presets():
+    call_command("load_demo_data")
+    call_command("load_demo_data")
+
+    assert (
+        AmountPreset.objects.filter(currency="USD", frequency="monthly", is_default=True).get().amount_minor
+        == 1000
+    )
+
+
+@pytest.mark.django_db
+def test_staff_preset_currency_is_normalised_and_checked():
+    from django.core.exceptions import ValidationError
+
+    preset = AmountPreset(currency="eur", frequency="monthly", amount_minor=700)
+    preset.full_clean()
+    assert preset.currency == "EUR"
+
+    with pytest.raises(ValidationError, match="ISO 4217"):
+        AmountPreset(currency="EURO", frequency="monthly", amount_minor=700).full_clean()
+
+
+@pytest.mark.django_db
+def test_staff_edit_presets_in_the_admin(admin_client):
+    response = admin_client.post(
+        "/admin/checkout/amountpreset/add/",
+        {"currency": "cad", "frequency": "one_off", "amount_minor": 1500, "position": 0, "is_default": "on"},
+    )
+
+    assert response.status_code == 302
+    assert AmountPreset.objects.get().currency == "CAD"
+    assert checkout_options(currency="CAD")["presets"]["one_off"] == {"amounts": [1500], "default": 1500}
