@@ -8,7 +8,7 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.utils import check_csrf
 
 from checkout import fees, selectors, services
-from checkout.errors import Forbidden
+from checkout.errors import ForbiddenError
 from checkout.ratelimit import client_ip
 from checkout.schemas import (
     ContributionIn,
@@ -40,7 +40,7 @@ class FeeQuery(Schema):
 def _requester(request: HttpRequest) -> services.Requester:
     """Who is asking; POSTs need the CSRF token, as every form on the site does."""
     if check_csrf(request) is not None:
-        raise Forbidden(_("Please reload the page and try again."), code="csrf_failed")
+        raise ForbiddenError(_("Please reload the page and try again."), code="csrf_failed")
     if request.session.session_key is None:
         request.session[SESSION_CONTRIBUTIONS] = []  # a new session, so the answer carries its cookie
         request.session.save()

@@ -23,15 +23,15 @@ class CheckoutError(Exception):
         return {"error": error}
 
 
-class NotFound(CheckoutError):
+class NotFoundError(CheckoutError):
     status = 404
 
 
-class IdempotencyConflict(CheckoutError):
+class IdempotencyConflictError(CheckoutError):
     status = 409
 
 
-class RateLimited(CheckoutError):
+class RateLimitedError(CheckoutError):
     status = 429
 
     def __init__(self, message: str, *, retry_after: int, field: str | None = None) -> None:
@@ -55,5 +55,5 @@ def decline_message(code: str | None) -> str:
     return messages.get(code or "", _("Your card was declined. Please try another card."))
 
 
-class Forbidden(CheckoutError):
+class ForbiddenError(CheckoutError):
     status = 403

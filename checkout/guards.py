@@ -4,7 +4,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from checkout import ratelimit
-from checkout.errors import CheckoutError, RateLimited
+from checkout.errors import CheckoutError, RateLimitedError
 from payments import gateway
 
 CARD_FAILURES = "checkout-card-failures"
@@ -13,7 +13,7 @@ CARD_FAILURES = "checkout-card-failures"
 def limit(*, scope: str, value: str, rate: ratelimit.Rate, message: str) -> None:
     retry_after = ratelimit.hit(scope=scope, value=value, rate=rate)
     if retry_after is not None:
-        raise RateLimited(message, retry_after=retry_after)
+        raise RateLimitedError(message, retry_after=retry_after)
 
 
 def check_ip_rate(*, ip: str, tightened: bool) -> None:
@@ -49,7 +49,7 @@ def card_for_checkout(payment_method_id: str) -> gateway.CardDetails:
         rate = ratelimit.parse_rate(settings.CHECKOUT_CARD_FAILURE_LIMIT)
         retry_after = ratelimit.exceeded(scope=CARD_FAILURES, value=card.fingerprint, rate=rate)
         if retry_after is not None:
-            raise RateLimited(
+            raise RateLimitedError(
                 _("This card was declined too many times. Please use another card or try again later."),
                 retry_after=retry_after,
                 field="payment_method",

@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from payments.models import CURRENCY_CODE_CHECK, Frequency
-from payments.money import InvalidCurrency, normalise_currency
+from payments.money import InvalidCurrencyError, normalise_currency
 
 
 class AmountPreset(models.Model):
@@ -42,5 +42,5 @@ class AmountPreset(models.Model):
         """Staff may type `eur`: store `EUR`, and refuse what is not an ISO 4217 code."""
         try:
             self.currency = normalise_currency(self.currency)
-        except InvalidCurrency:
+        except InvalidCurrencyError:
             raise ValidationError({"currency": _("Enter an ISO 4217 currency code, such as EUR.")}) from None

@@ -24,7 +24,7 @@ def shim_enabled() -> bool:
     return bool(settings.STRIPE_OFFLINE_SHIM and settings.STRIPE_API_BASE)
 
 
-class CardProblem(Exception):
+class CardProblemError(Exception):
     """What Stripe.js would say about the typed card before asking Stripe (code, field, message)."""
 
     def __init__(self, code: str, field: str, message: str) -> None:
@@ -43,30 +43,30 @@ def _luhn_ok(number: str) -> bool:
 def _text(body: dict, name: str) -> str:
     value = body.get(name, "")
     if isinstance(value, bool) or not isinstance(value, str | int):
-        raise CardProblem("invalid_request", name, _("This card field is not valid."))
+        raise CardProblemError("invalid_request", name, _("This card field is not valid."))
     return str(value).replace(" ", "").strip()
 
 
 def clean_card(body: object) -> dict:
-    """The four card fields as localstripe takes them, or CardProblem naming the first bad one."""
+    """The four card fields as localstripe takes them, or CardProblemError naming the first bad one."""
     if not isinstance(body, dict):
-        raise CardProblem("invalid_request", "body", _("Send the card as a JSON object."))
+        raise CardProblemError("invalid_request", "body", _("Send the card as a JSON object."))
     number, month, year, cvc = (_text(body, name) for name in CARD_FIELDS)
     if not number or (number.isdigit() and len(number) < 13):
-        raise CardProblem("incomplete_number", "number", _("Your card number is incomplete."))
+        raise CardProblemError("incomplete_number", "number", _("Your card number is incomplete."))
     if not number.isdigit() or len(number) > 19 or not _luhn_ok(number):
-        raise CardProblem("invalid_number", "number", _("Your card number is invalid."))
+        raise CardProblemError("invalid_number", "number", _("Your card number is invalid."))
     if not month or not year:
         field = "exp_month" if not month else "exp_year"
-        raise CardProblem("incomplete_expiry", field, _("Your card's expiration date is incomplete."))
+        raise CardProblemError("incomplete_expiry", field, _("Your card's expiration date is incomplete."))
     if not month.isdigit() or not 1 <= int(month) <= 12:
-        raise CardProblem("invalid_expiry_month", "exp_month", _("Your card's expiration month is invalid."))
+        raise CardProblemError("invalid_expiry_month", "exp_month", _("Your card's expiration month is invalid."))
     if not year.isdigit() or len(year) not in (2, 4):
-        raise CardProblem("invalid_expiry_year", "exp_year", _("Your card's expiration year is invalid."))
+        raise CardProblemError("invalid_expiry_year", "exp_year", _("Your card's expiration year is invalid."))
     if not cvc:
-        raise CardProblem("incomplete_cvc", "cvc", _("Your card's security code is incomplete."))
+        raise CardProblemError("incomplete_cvc", "cvc", _("Your card's security code is incomplete."))
     if not cvc.isdigit() or len(cvc) not in (3, 4):
-        raise CardProblem("invalid_cvc", "cvc", _("Your card's security code is invalid."))
+        raise CardProblemError("invalid_cvc", "cvc", _("Your card's security code is invalid."))
     return {"number": number, "exp_month": int(month), "exp_year": int(year), "cvc": cvc}
 
 
@@ -90,7 +90,7 @@ def _create_payment_method(request: HttpRequest) -> HttpResponse:
             field="body",
             message=_("Send the card as a JSON object."),
         )
-    except CardProblem as problem:
+    except CardProblemError as problem:
         return _error(
             400, type_="validation_error", code=problem.code, field=problem.field, message=problem.message
         )

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation.trans_real import parse_accept_lang_header
 
 from checkout import breaker, fees
-from checkout.errors import NotFound
+from checkout.errors import NotFoundError
 from checkout.models import AmountPreset
 from checkout.presets import STANDARD_PRESETS
 from checkout.rules import amount_limits, enabled_currencies, enabled_currency
@@ -101,7 +101,7 @@ def suggested_monthly_amount(*, one_off_minor: int, currency: str) -> int | None
 
 
 def contribution_for_reader(*, public_id, request: HttpRequest) -> Contribution:
-    """The contribution, for the browser session that made it or the account that owns it; else NotFound."""
+    """The contribution, for the browser session that made it or the account that owns it; else NotFoundError."""
     contribution = (
         Contribution.objects.select_related("membership", "contributor").filter(public_id=public_id).first()
     )
@@ -113,4 +113,4 @@ def contribution_for_reader(*, public_id, request: HttpRequest) -> Contribution:
         mine = request.session.get("checkout_contributions", [])
         if str(contribution.public_id) in mine or (session_key and contribution.session_key == session_key):
             return contribution
-    raise NotFound(_("No such contribution."), code="not_found")
+    raise NotFoundError(_("No such contribution."), code="not_found")

@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from checkout import breaker, guards
-from checkout.errors import CheckoutError, IdempotencyConflict
+from checkout.errors import CheckoutError, IdempotencyConflictError
 from checkout.fees import fee_for
 from checkout.rules import CheckoutRequest, check_amount, validated_request
 from checkout.selectors import suggested_monthly_amount
@@ -49,7 +49,7 @@ def _replay(existing: Contribution, *, requester: Requester, same_request: bool)
     (made by Stripe.js in the reader's browser) is part of the body, so a guessed key reveals nothing.
     """
     if not same_request or (existing.user_id and existing.user_id != requester.user_id):
-        raise IdempotencyConflict(
+        raise IdempotencyConflictError(
             _("This payment attempt was already used for another request. Please reload the page."),
             code="idempotency_key_reused",
         )

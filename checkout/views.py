@@ -14,7 +14,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from checkout import selectors, services
-from checkout.errors import NotFound
+from checkout.errors import NotFoundError
 from checkout.fees import fee_for
 from payments.models import Attribution, Contribution, Frequency
 from payments.money import format_money, to_major
@@ -204,7 +204,7 @@ def thank_you(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     """What was paid, settled or still being confirmed (the script then asks the API until it settles)."""
     try:
         contribution = selectors.contribution_for_reader(public_id=public_id, request=request)
-    except NotFound as exc:
+    except NotFoundError as exc:
         raise Http404(exc.message) from None
     contribution = services.contribution_refresh(contribution=contribution).contribution
     locale = _babel_locale()

@@ -8,7 +8,7 @@ from ninja import NinjaAPI
 from ninja.errors import HttpError, ValidationError
 
 from checkout.api import router as checkout_router
-from checkout.errors import CheckoutError, RateLimited
+from checkout.errors import CheckoutError, RateLimitedError
 from payments.gateway import GatewayError
 
 logger = logging.getLogger(__name__)
@@ -62,7 +62,7 @@ def http_error(request: HttpRequest, exc: HttpError):
 @api.exception_handler(CheckoutError)
 def checkout_error(request: HttpRequest, exc: CheckoutError):
     response = api.create_response(request, exc.as_dict(), status=exc.status)
-    if isinstance(exc, RateLimited):
+    if isinstance(exc, RateLimitedError):
         response["Retry-After"] = str(exc.retry_after)
     return response
 

@@ -15,7 +15,7 @@ from payments import services as payment_services
 from payments.models import Contribution, Frequency
 
 
-class UnresolvedPayment(Exception):
+class UnresolvedPaymentError(Exception):
     """A paid invoice whose payment Stripe would not tell us: fail loudly (retried, then shown to staff)."""
 
 
@@ -66,7 +66,7 @@ def invoice_record(
         contribution = Contribution.objects.filter(stripe_payment_intent_id=intent_id).first()
     if intent_id is None:
         if invoice.is_paid:
-            raise UnresolvedPayment(f"paid invoice {invoice.id}: no intent on it or its payments")
+            raise UnresolvedPaymentError(f"paid invoice {invoice.id}: no intent on it or its payments")
         return contribution
     intent = intent or gateway.retrieve_payment_intent(intent_id)
     if contribution is None:

@@ -21,7 +21,7 @@ STATUSES = {value for value, _label in Membership.Status.choices}
 MEMBERSHIP_PRODUCT_ID = "prod_membership"
 
 
-class SubscriptionWithoutAmount(Exception):
+class SubscriptionWithoutAmountError(Exception):
     """Stripe answered a subscription with no price amount: nothing to mirror a membership from."""
 
 
@@ -110,7 +110,7 @@ def membership_from_stripe(*, subscription_id: str, amount_hint: int | None = No
     subscription = gateway.retrieve_subscription(subscription_id)
     amount = subscription.amount or amount_hint
     if not amount:
-        raise SubscriptionWithoutAmount(f"subscription {subscription.id} has no amount to mirror")
+        raise SubscriptionWithoutAmountError(f"subscription {subscription.id} has no amount to mirror")
     contributor = recording.contributor_for_customer(
         customer_id=subscription.customer_id, fallback_email=None
     )

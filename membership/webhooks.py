@@ -11,7 +11,7 @@ from django.utils import timezone
 from membership import invoices, services
 from membership.models import Membership
 from payments import gateway, recording, registry
-from payments.registry import EventIgnored
+from payments.registry import EventIgnoredError
 from payments.webhooks.handlers import contribution_note
 
 
@@ -41,7 +41,7 @@ def invoice_payment_failed(event: gateway.Event) -> str:
         if membership is not None:
             notes.append(f"membership {membership.pk} is {membership.status}")
     if not notes:
-        raise EventIgnored(f"invoice {invoice.id} concerns nothing of ours")
+        raise EventIgnoredError(f"invoice {invoice.id} concerns nothing of ours")
     return "; ".join(notes)
 
 
@@ -52,7 +52,7 @@ def subscription_changed(event: gateway.Event) -> str:
         subscription=subscription, observed_at=gateway.event_time(event)
     )
     if membership is None:
-        raise EventIgnored(f"no membership for {subscription.id}")
+        raise EventIgnoredError(f"no membership for {subscription.id}")
     return f"membership {membership.pk} is {membership.status}"
 
 

@@ -169,7 +169,7 @@ class ContributionAdmin(admin.ModelAdmin):
             refund = refunds.contribution_refund(
                 contribution=contribution, amount_minor=amount_minor, requested_by=request.user, reason=reason
             )
-        except refunds.RefundNotAllowed as exc:
+        except refunds.RefundNotAllowedError as exc:
             self.message_user(request, f"{contribution}: {exc}", level=messages.ERROR)
             return False
         self.message_user(

@@ -6,17 +6,17 @@ from decimal import Decimal
 from babel.numbers import format_currency, get_currency_precision, is_currency
 
 
-class InvalidCurrency(ValueError):
+class InvalidCurrencyError(ValueError):
     pass
 
 
 def normalise_currency(code: str) -> str:
-    """Upper-case ISO 4217 code, or InvalidCurrency for anything Babel does not know."""
+    """Upper-case ISO 4217 code, or InvalidCurrencyError for anything Babel does not know."""
     if not isinstance(code, str) or len(code) != 3 or not code.isalpha():
-        raise InvalidCurrency(f"{code!r} is not a three-letter ISO 4217 currency code")
+        raise InvalidCurrencyError(f"{code!r} is not a three-letter ISO 4217 currency code")
     code = code.upper()
     if not is_currency(code):
-        raise InvalidCurrency(f"{code} is not an ISO 4217 currency code")
+        raise InvalidCurrencyError(f"{code} is not an ISO 4217 currency code")
     return code
 
 

@@ -20,7 +20,7 @@ from payments import gateway, registry, services
 from payments.models import Attribution, Contribution, Contributor, Frequency
 
 
-class NotYetKnown(Exception):
+class NotYetKnownError(Exception):
     """A fresh payment for an object we do not know: checkout may not have committed its row yet.
 
     Raised so the task retries later; after STRIPE_UNKNOWN_PAYMENT_GRACE_SECONDS the payment is
@@ -29,9 +29,9 @@ class NotYetKnown(Exception):
 
 
 def check_grace(created: int, what: str, *, trust_stripe: bool = False) -> None:
-    """Raise NotYetKnown while an unknown object is younger than the grace period."""
+    """Raise NotYetKnownError while an unknown object is younger than the grace period."""
     if not trust_stripe and time.time() - created < settings.STRIPE_UNKNOWN_PAYMENT_GRACE_SECONDS:
-        raise NotYetKnown(f"{what} is not known yet; retrying before recording it from Stripe data")
+        raise NotYetKnownError(f"{what} is not known yet; retrying before recording it from Stripe data")
 
 
 def attribution_from_metadata(metadata: dict) -> dict[str, str]:

@@ -42,11 +42,11 @@ _reconcile_steps: list[ReconcileStep] = []
 _import_resources: dict[str, ImportResource] = {}
 
 
-class EventIgnored(Exception):
+class EventIgnoredError(Exception):
     """Raised by a handler when the event is valid but has nothing for us (e.g. an unknown object)."""
 
 
-class AlreadyRegistered(Exception):
+class AlreadyRegisteredError(Exception):
     """Two handlers for one event type: a wiring mistake, refused at start-up."""
 
 
@@ -55,7 +55,7 @@ def register_event_handler(handler: EventHandler, *event_types: str) -> None:
     for event_type in event_types:
         owner = _event_handlers.get(event_type)
         if owner is not None and owner is not handler:
-            raise AlreadyRegistered(f"{event_type} is already handled by {owner.__qualname__}")
+            raise AlreadyRegisteredError(f"{event_type} is already handled by {owner.__qualname__}")
         _event_handlers[event_type] = handler
 
 

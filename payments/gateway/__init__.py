@@ -41,7 +41,7 @@ from payments.gateway.customers import (
 )
 from payments.gateway.events import (
     LISTS,
-    InvalidWebhook,
+    InvalidWebhookError,
     list_objects,
     list_payout_balance_transactions,
     verify_webhook,
@@ -98,7 +98,7 @@ __all__ = [
     "Dispute",
     "Event",
     "GatewayError",
-    "InvalidWebhook",
+    "InvalidWebhookError",
     "Invoice",
     "OfflineOnlyError",
     "PaymentIntent",

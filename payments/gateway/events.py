@@ -21,14 +21,14 @@ from payments.gateway.shapes import (
 )
 
 
-class InvalidWebhook(GatewayError):
+class InvalidWebhookError(GatewayError):
     """The webhook body is not signed by our endpoint secret, too old, or not a Stripe event."""
 
 
 def verify_webhook(payload: bytes, signature: str) -> Event:
     """Check the Stripe-Signature header with the SDK (secret and tolerance from settings), then parse.
 
-    Raises InvalidWebhook for a missing or wrong signature, a timestamp outside the tolerance, or a
+    Raises InvalidWebhookError for a missing or wrong signature, a timestamp outside the tolerance, or a
     body that is not a JSON Stripe event; nothing about the body is trusted before this returns.
     """
     try:
@@ -39,13 +39,13 @@ def verify_webhook(payload: bytes, signature: str) -> Event:
             settings.STRIPE_WEBHOOK_TOLERANCE_SECONDS,
         )
     except stripe.SignatureVerificationError as exc:
-        raise InvalidWebhook(f"invalid Stripe-Signature: {exc.user_message or exc}") from exc
+        raise InvalidWebhookError(f"invalid Stripe-Signature: {exc.user_message or exc}") from exc
     except ValueError as exc:  # a body that is not UTF-8 text
-        raise InvalidWebhook(f"unreadable body: {exc}") from exc
+        raise InvalidWebhookError(f"unreadable body: {exc}") from exc
     try:
         return parse_event(json.loads(payload))
     except ValueError as exc:
-        raise InvalidWebhook(f"not a Stripe event: {exc}") from exc
+        raise InvalidWebhookError(f"not a Stripe event: {exc}") from exc
 
 
 def list_payout_balance_transactions(payout_id: str) -> list[BalanceTransaction]:

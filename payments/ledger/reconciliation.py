@@ -68,7 +68,7 @@ def _payments(*, since: int, totals: dict, report: ReconciliationReport) -> None
         try:
             recording.payment_intent_record(intent=gateway.retrieve_payment_intent(listed.id))
             report.payments_repaired += 1
-        except recording.NotYetKnown:
+        except recording.NotYetKnownError:
             logger.info("Payment %s is too fresh to record from Stripe data; the next run will", listed.id)
 
 

@@ -96,7 +96,7 @@ def dispute_record(*, dispute: gateway.Dispute, observed_at: datetime) -> Contri
     return contribution
 
 
-class RefundNotAllowed(Exception):
+class RefundNotAllowedError(Exception):
     """Staff asked for a refund Stripe must not make; the message names the problem."""
 
     def __init__(self, message: str, *, field: str = "amount") -> None:
@@ -127,21 +127,21 @@ def contribution_refund(
     """Refund (part of) a contribution through Stripe; the ledger records it once Stripe confirms it.
 
     The request row is written first: its id makes the idempotency key, so a retried call never
-    refunds twice. Raises RefundNotAllowed for an amount above what is refundable.
+    refunds twice. Raises RefundNotAllowedError for an amount above what is refundable.
     """
     with transaction.atomic():
         contribution = Contribution.objects.select_for_update().get(pk=contribution.pk)
         if not contribution.stripe_payment_intent_id:
-            raise RefundNotAllowed(
+            raise RefundNotAllowedError(
                 _("This contribution has no Stripe payment to refund."), field="contribution"
             )
         if contribution.status == Contribution.Status.DISPUTED:
-            raise RefundNotAllowed(_("A disputed payment cannot be refunded."), field="contribution")
+            raise RefundNotAllowedError(_("A disputed payment cannot be refunded."), field="contribution")
         available = refundable_minor(contribution)
         if amount_minor <= 0:
-            raise RefundNotAllowed(_("The amount must be positive."))
+            raise RefundNotAllowedError(_("The amount must be positive."))
         if amount_minor > available:
-            raise RefundNotAllowed(
+            raise RefundNotAllowedError(
                 _("At most %(available)s can be refunded; %(asked)s was asked.")
                 % {
                     "available": format_money(available, contribution.currency),
@@ -165,7 +165,7 @@ def contribution_refund(
     except gateway.GatewayError as exc:
         request.status, request.error = RefundRequest.Status.FAILED, str(exc)
         request.save(update_fields=["status", "error"])
-        raise RefundNotAllowed(str(exc), field="stripe") from exc
+        raise RefundNotAllowedError(str(exc), field="stripe") from exc
     request.stripe_refund_id = refund.id
     request.status = _request_status(refund.status)
     request.save(update_fields=["stripe_refund_id", "status"])

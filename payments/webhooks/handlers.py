@@ -1,7 +1,7 @@
 """Payments' handlers: payments, refunds, disputes, customers and payouts, one small function each.
 
 Each is idempotent and safe in any order. A handler returns a short note for the processing
-history, or raises EventIgnored when the event concerns nothing of ours. Handlers never trust
+history, or raises EventIgnoredError when the event concerns nothing of ours. Handlers never trust
 arrival order: they fetch the current object from Stripe, or compare Stripe timestamps with what
 is stored, or derive state from the ledger. Subscription and invoice events are the membership
 app's (`membership/webhooks.py`); `register()` runs in `PaymentsConfig.ready()`.
@@ -12,13 +12,13 @@ from __future__ import annotations
 from payments import gateway, recording, registry, services
 from payments.ledger import payouts, refunds
 from payments.models import Contribution, Contributor
-from payments.registry import EventIgnored
+from payments.registry import EventIgnoredError
 
 
 def contribution_note(contribution: Contribution | None) -> str:
     """The history's note for a recorded payment; nothing recorded means nothing of ours."""
     if contribution is None:
-        raise EventIgnored("no contribution and no money to record")
+        raise EventIgnoredError("no contribution and no money to record")
     return f"contribution {contribution.pk} is {contribution.status}"
 
 
@@ -31,7 +31,7 @@ def payment_intent_changed(event: gateway.Event) -> str:
 def charge_succeeded(event: gateway.Event) -> str:
     charge = gateway.parse_charge(event.data_object)
     if not charge.payment_intent_id:
-        raise EventIgnored(f"charge {charge.id} has no payment intent")
+        raise EventIgnoredError(f"charge {charge.id} has no payment intent")
     intent = gateway.retrieve_payment_intent(charge.payment_intent_id)
     return contribution_note(recording.payment_intent_record(intent=intent))
 
@@ -60,7 +60,7 @@ def customer_updated(event: gateway.Event) -> str:
     """Name and email as Stripe has them now (fetched, so a late event never restores an old email)."""
     contributor = Contributor.objects.filter(stripe_customer_id=event.object_id).first()
     if contributor is None:
-        raise EventIgnored(f"no contributor for {event.object_id}")
+        raise EventIgnoredError(f"no contributor for {event.object_id}")
     customer = gateway.retrieve_customer(event.object_id)
     contributor = services.contributor_apply_customer(contributor=contributor, customer=customer)
     return f"contributor {contributor.pk} is {contributor.email}"
@@ -71,7 +71,7 @@ def payment_method_attached(event: gateway.Event) -> str:
     customer_id = gateway.object_id(event.data_object.get("customer"))
     contributor = Contributor.objects.filter(stripe_customer_id=customer_id).first() if customer_id else None
     if contributor is None:
-        raise EventIgnored("payment method of a customer we do not know")
+        raise EventIgnoredError("payment method of a customer we do not know")
     card = gateway.parse_card(event.data_object)
     return f"{card.brand} ending {card.last4} attached for contributor {contributor.pk}"
 

@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from payments import gateway, registry
 from payments.models import WebhookEvent, WebhookEventAttempt
-from payments.registry import EventIgnored
+from payments.registry import EventIgnoredError
 
 logger = logging.getLogger(__name__)
 
@@ -141,7 +141,7 @@ def webhook_event_process(*, stripe_event_id: str, final_attempt: bool, trigger:
     attempt = WebhookEventAttempt.objects.create(event=event, trigger=trigger, started_at=timezone.now())
     try:
         note = dispatch(gateway.parse_event(event.payload_data))
-    except EventIgnored as exc:
+    except EventIgnoredError as exc:
         _finish(event, attempt, status=Status.IGNORED, outcome=Outcome.IGNORED, note=str(exc)[:255])
         return Outcome.IGNORED
     except Exception as exc:
@@ -162,10 +162,10 @@ def webhook_event_process(*, stripe_event_id: str, final_attempt: bool, trigger:
 def dispatch(event: gateway.Event) -> str:
     """Run the registered handler; other modes and unknown types are ignored, never applied."""
     if event.livemode != settings.STRIPE_LIVEMODE:
-        raise EventIgnored("event from the other Stripe mode (livemode mismatch)")
+        raise EventIgnoredError("event from the other Stripe mode (livemode mismatch)")
     handler = registry.handler_for(event.type)
     if handler is None:
-        raise EventIgnored(f"no handler for {event.type}")
+        raise EventIgnoredError(f"no handler for {event.type}")
     return handler(event)
 
 

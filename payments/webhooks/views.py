@@ -38,7 +38,7 @@ def stripe_webhook(request: HttpRequest) -> HttpResponse:
         return _error(413, f"The body is larger than {limit} bytes.")
     try:
         event = gateway.verify_webhook(payload, request.META.get("HTTP_STRIPE_SIGNATURE", ""))
-    except gateway.InvalidWebhook as exc:
+    except gateway.InvalidWebhookError as exc:
         return _error(400, str(exc))
     processing.webhook_event_store(event=event, body=payload)
     transaction.on_commit(lambda: publisher.webhook_event_enqueue(stripe_event_id=event.id))

@@ -120,7 +120,7 @@ def test_refund_with_more_decimals_than_the_currency_allows_is_a_form_error(paid
 def test_contribution_never_paid_cannot_be_refunded():
     contribution = ContributionFactory()
 
-    with pytest.raises(refunds.RefundNotAllowed, match="no Stripe payment"):
+    with pytest.raises(refunds.RefundNotAllowedError, match="no Stripe payment"):
         refunds.contribution_refund(contribution=contribution, amount_minor=100)
 
     assert not RefundRequest.objects.exists()

@@ -2,7 +2,7 @@
 
 import pytest
 
-from payments.money import InvalidCurrency, format_money, from_major, minor_unit_exponent, normalise_currency
+from payments.money import InvalidCurrencyError, format_money, from_major, minor_unit_exponent, normalise_currency
 
 
 def test_zero_decimal_currency_has_exponent_zero():
@@ -18,7 +18,7 @@ def test_from_major_refuses_more_decimals_than_the_currency_has():
 
 
 def test_unknown_currency_is_rejected():
-    with pytest.raises(InvalidCurrency):
+    with pytest.raises(InvalidCurrencyError):
         normalise_currency("XYZ")
 
 
