@@ -4,7 +4,10 @@
 import os
 import sys
 
-from config.startup import exit_on_bad_configuration
+import django
+from django.core.management import execute_from_command_line
+
+from config.startup import check_database_reachable, exit_on_bad_configuration
 
 # Commands that must work with no database (to diagnose or to build static files).
 NO_DATABASE_COMMANDS = {
@@ -19,17 +22,11 @@ NO_DATABASE_COMMANDS = {
 
 def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    from django.core.management import execute_from_command_line
-
     command = sys.argv[1] if len(sys.argv) > 1 else "help"
     needs_database = command not in NO_DATABASE_COMMANDS and not command.startswith("-")
     with exit_on_bad_configuration(check_database=False):
-        import django
-
         django.setup()
         if needs_database:
-            from config.startup import check_database_reachable
-
             check_database_reachable()
     execute_from_command_line(sys.argv)
 

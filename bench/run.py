@@ -18,6 +18,8 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -170,9 +172,6 @@ class Bench:
 
     def webhook_available(self) -> bool:
         """One signed event to the real endpoint: 404 means the view has not landed yet."""
-        import urllib.error
-        import urllib.request
-
         body = events.body_for(events.template(self.args.event_type), "probex0000000")
         request = urllib.request.Request(
             f"{self.base}{PATHS['webhook']}",

@@ -5,6 +5,7 @@ import os
 
 from celery import Celery
 from celery.signals import after_setup_logger
+from django.conf import settings
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
@@ -14,8 +15,6 @@ app.autodiscover_tasks()
 
 
 def warn_if_eager() -> None:
-    from django.conf import settings
-
     if settings.CELERY_TASK_ALWAYS_EAGER:
         logging.getLogger("config.celery").warning(
             "CELERY_BROKER_URL is not set: Celery tasks run in-process (eagerly)."

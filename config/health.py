@@ -3,7 +3,12 @@
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.db import Error as DatabaseError
 from django.db import connection
+from kombu import Connection
+from kombu.exceptions import KombuError
+
+from payments import gateway
 
 
 @dataclass(frozen=True)
@@ -18,7 +23,7 @@ def check_database() -> ComponentHealth:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
-    except Exception as exc:
+    except DatabaseError as exc:
         return ComponentHealth("database", False, _first_line(exc))
     return ComponentHealth("database", True, connection.vendor)
 
@@ -26,19 +31,15 @@ def check_database() -> ComponentHealth:
 def check_broker() -> ComponentHealth:
     if settings.CELERY_TASK_ALWAYS_EAGER:
         return ComponentHealth("broker", True, "not configured: tasks run in-process")
-    from kombu import Connection
-
     try:
         with Connection(settings.CELERY_BROKER_URL, connect_timeout=2) as conn:
             conn.ensure_connection(max_retries=1, timeout=2)
-    except Exception as exc:
+    except (KombuError, OSError) as exc:
         return ComponentHealth("broker", False, _first_line(exc))
     return ComponentHealth("broker", True, "reachable")
 
 
 def check_stripe() -> ComponentHealth:
-    from payments import gateway
-
     try:
         gateway.ping()
     except gateway.GatewayError as exc:

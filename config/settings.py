@@ -91,7 +91,7 @@ TEMPLATES = [
 # Database: DATABASE_URL, or an SQLite file in the project for zero set-up.
 try:
     DATABASES = {"default": env.db_url("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
-except Exception as exc:  # django-environ raises several types for a malformed URL
+except (ValueError, KeyError, TypeError) as exc:  # what django-environ raises for a malformed URL
     raise ConfigurationError(f"DATABASE_URL is not a valid database URL ({exc})") from None
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=60))
 DATABASES["default"]["ATOMIC_REQUESTS"] = False

@@ -1,16 +1,17 @@
 """Turns bad configuration into one clear line on stderr and exit status 1, not a traceback."""
 
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
+from django.db import connection
+from django.db.utils import OperationalError
 
 
 def _describe_database() -> str:
-    import os
-
     url = os.environ.get("DATABASE_URL", "")
     if not url:
         return "DATABASE_URL (unset: SQLite file)"
@@ -20,9 +21,6 @@ def _describe_database() -> str:
 
 
 def check_database_reachable() -> None:
-    from django.db import connection
-    from django.db.utils import OperationalError
-
     try:
         connection.ensure_connection()
     except OperationalError as exc:
@@ -33,8 +31,6 @@ def check_database_reachable() -> None:
 @contextmanager
 def exit_on_bad_configuration(*, check_database: bool = False) -> Iterator[None]:
     """Wrap start-up: settings errors and an unreachable database end the process with one line."""
-    from django.db.utils import OperationalError
-
     try:
         yield
         if check_database:

@@ -8,8 +8,8 @@ class PaymentsConfig(AppConfig):
 
     def ready(self) -> None:
         # Django's place for wiring: these modules import models, which are loaded only now.
-        from payments import registry, tasks
-        from payments.webhooks import handlers
+        from payments import registry, tasks  # noqa: PLC0415
+        from payments.webhooks import handlers  # noqa: PLC0415
 
         handlers.register()
         registry.register_contribution_succeeded(tasks.queue_contribution_receipt)

@@ -1,14 +1,10 @@
 """State changes of contributors and contributions; the only place a contribution's status moves."""
 
-import logging
-
 from django.db import IntegrityError, transaction
 
 from payments import gateway, registry
 from payments.ledger import entries
 from payments.models import Contribution, Contributor, LedgerEntry
-
-logger = logging.getLogger(__name__)
 
 Status = Contribution.Status
 
@@ -39,35 +35,13 @@ def contribution_apply_payment_intent(
 
     if contribution.stripe_payment_intent_id is None:
         contribution.stripe_payment_intent_id = payment_intent.id
-    became_succeeded = False
     charge = payment_intent.latest_charge
     if payment_intent.status == "succeeded":
-        if contribution.status not in SETTLED_STATUSES:
-            contribution.status = Status.SUCCEEDED
-            contribution.succeeded_at = gateway.datetime_from_stripe(
-                charge.created if charge else payment_intent.created
-            )
-            contribution.failure_code = ""
-            contribution.failure_message = ""
-            became_succeeded = True
-        if charge is not None:
-            contribution.stripe_charge_id = charge.id
-    elif contribution.status not in SETTLED_STATUSES:
-        if payment_intent.status == "requires_action":
-            contribution.status = Status.REQUIRES_ACTION
-        elif payment_intent.status in {"requires_payment_method", "canceled"} and (
-            payment_intent.last_error_code or payment_intent.status == "canceled"
-        ):
-            contribution.status = Status.FAILED
-            contribution.failure_code = (
-                payment_intent.last_error_decline_code or payment_intent.last_error_code or "canceled"
-            )[:100]
-            contribution.failure_message = (payment_intent.last_error_message or "")[:500]
-
-    card_brand = card.brand if card else (charge.card_brand if charge else "")
-    card_last4 = card.last4 if card else (charge.card_last4 if charge else "")
-    if card_last4 and not contribution.card_last4:
-        contribution.card_brand, contribution.card_last4 = card_brand, card_last4
+        became_succeeded = _apply_success(contribution, payment_intent)
+    else:
+        became_succeeded = False
+        _apply_undecided(contribution, payment_intent)
+    _apply_card(contribution, card=card, charge=charge)
     contribution.save()
 
     if payment_intent.status == "succeeded" and charge is not None:
@@ -76,6 +50,48 @@ def contribution_apply_payment_intent(
         for listener in registry.contribution_succeeded_listeners():
             listener(contribution)
     return contribution, became_succeeded
+
+
+def _apply_success(contribution: Contribution, payment_intent: gateway.PaymentIntent) -> bool:
+    """Succeeded at Stripe: settled here once; returns whether this call is the one that settled it."""
+    charge = payment_intent.latest_charge
+    if charge is not None:
+        contribution.stripe_charge_id = charge.id
+    if contribution.status in SETTLED_STATUSES:
+        return False
+    contribution.status = Status.SUCCEEDED
+    contribution.succeeded_at = gateway.datetime_from_stripe(
+        charge.created if charge else payment_intent.created
+    )
+    contribution.failure_code = ""
+    contribution.failure_message = ""
+    return True
+
+
+def _apply_undecided(contribution: Contribution, payment_intent: gateway.PaymentIntent) -> None:
+    """Waiting for 3-D Secure, or failed; a settled contribution never moves back."""
+    if contribution.status in SETTLED_STATUSES:
+        return
+    if payment_intent.status == "requires_action":
+        contribution.status = Status.REQUIRES_ACTION
+    elif payment_intent.status in {"requires_payment_method", "canceled"} and (
+        payment_intent.last_error_code or payment_intent.status == "canceled"
+    ):
+        contribution.status = Status.FAILED
+        contribution.failure_code = (
+            payment_intent.last_error_decline_code or payment_intent.last_error_code or "canceled"
+        )[:100]
+        contribution.failure_message = (payment_intent.last_error_message or "")[:500]
+
+
+def _apply_card(
+    contribution: Contribution, *, card: gateway.CardDetails | None, charge: gateway.Charge | None
+) -> None:
+    """Brand and last four from the card checkout read, else from the charge; the first one seen stays."""
+    card_brand = card.brand if card else (charge.card_brand if charge else "")
+    card_last4 = card.last4 if card else (charge.card_last4 if charge else "")
+    if card_last4 and not contribution.card_last4:
+        contribution.card_brand, contribution.card_last4 = card_brand, card_last4
 
 
 @transaction.atomic

@@ -50,11 +50,11 @@ def process_webhook_events(stripe_event_ids: list[str]) -> dict[str, int]:
     """A batch published by the webhook view: each event that fails is retried alone, with backoff."""
     outcomes: dict[str, int] = {}
     for stripe_event_id in stripe_event_ids:
-        try:
-            outcome = processing.webhook_event_process(stripe_event_id=stripe_event_id, final_attempt=False)
-        except Exception:
+        outcome = processing.webhook_event_process(
+            stripe_event_id=stripe_event_id, final_attempt=False, reraise=False
+        )
+        if outcome == processing.Outcome.RETRYING:
             process_webhook_event.apply_async(args=[stripe_event_id], countdown=5)
-            outcome = "retrying"
         outcomes[outcome] = outcomes.get(outcome, 0) + 1
     return outcomes
 

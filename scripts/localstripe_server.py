@@ -12,6 +12,10 @@ import pickle
 import tempfile
 from pathlib import Path
 
+from aiohttp import web
+from localstripe.resources import Store, store
+from localstripe.server import app
+
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
@@ -19,10 +23,6 @@ def main() -> None:
     parser.add_argument("--state-dir", type=Path, default=None, help="default: a new temporary dir")
     parser.add_argument("--no-state", action="store_true", help="keep state in memory only")
     args = parser.parse_args()
-
-    from aiohttp import web
-    from localstripe.resources import Store, store
-    from localstripe.server import app
 
     if args.no_state:
         Store.dump_to_disk = lambda self: None

@@ -40,13 +40,14 @@ def _events(*, since: int, report: ReconciliationReport) -> None:
         stripe_event_id__in=[e.id for e in events], status=WebhookEvent.Status.RECEIVED
     ).order_by("stripe_created_at", "id")
     for stripe_event_id in waiting.values_list("stripe_event_id", flat=True):
-        try:
-            processing.webhook_event_process(
-                stripe_event_id=stripe_event_id, final_attempt=False, trigger="reconcile"
-            )
+        # A failure is recorded in the event's history; the sweep or a later run retries it.
+        outcome = processing.webhook_event_process(
+            stripe_event_id=stripe_event_id, final_attempt=False, trigger="reconcile", reraise=False
+        )
+        if outcome in {processing.Outcome.RETRYING, processing.Outcome.FAILED}:
+            logger.warning("Reconciliation could not process %s yet (%s)", stripe_event_id, outcome)
+        else:
             report.events_processed += 1
-        except Exception:  # recorded in the event's history; the sweep or a later run retries it
-            logger.warning("Reconciliation could not process %s yet", stripe_event_id)
 
 
 def _charge_recorded(charge_id: str | None) -> bool:

@@ -129,11 +129,14 @@ def _finish(
     event.save(update_fields=["status", "attempts", "last_error", "processed_at"])
 
 
-def webhook_event_process(*, stripe_event_id: str, final_attempt: bool, trigger: str = "task") -> str:
+def webhook_event_process(
+    *, stripe_event_id: str, final_attempt: bool, trigger: str = "task", reraise: bool = True
+) -> str:
     """Run the event's handler once; returns the outcome ("skipped" when another run owns or did it).
 
     A failure is recorded in the event's history; the event goes back to `received` for the next
-    retry, or to `failed` on the final attempt; the exception is re-raised so Celery retries it.
+    retry, or to `failed` on the final attempt. The exception is re-raised so Celery retries it,
+    unless `reraise` is off (the sweep, a batch, staff and reconciliation read the outcome instead).
     """
     event = _claim(stripe_event_id=stripe_event_id, include_failed=trigger == "staff")
     if event is None:
@@ -154,7 +157,9 @@ def webhook_event_process(*, stripe_event_id: str, final_attempt: bool, trigger:
             error=f"{type(exc).__name__}: {exc}",
             traceback=traceback.format_exc(),
         )
-        raise
+        if reraise:
+            raise
+        return Outcome.FAILED if final_attempt else Outcome.RETRYING
     _finish(event, attempt, status=Status.PROCESSED, outcome=Outcome.PROCESSED, note=(note or "")[:255])
     return Outcome.PROCESSED
 
@@ -171,12 +176,9 @@ def dispatch(event: gateway.Event) -> str:
 
 def webhook_event_rerun(*, event: WebhookEvent) -> str:
     """Staff re-run of a failed (or stuck) event, now, in the request: the outcome shows at once."""
-    try:
-        return webhook_event_process(
-            stripe_event_id=event.stripe_event_id, final_attempt=True, trigger="staff"
-        )
-    except Exception:
-        return Outcome.FAILED
+    return webhook_event_process(
+        stripe_event_id=event.stripe_event_id, final_attempt=True, trigger="staff", reraise=False
+    )
 
 
 def unprocessed_event_ids(*, limit: int = 500) -> list[str]:
@@ -204,11 +206,8 @@ def webhook_events_sweep() -> dict[str, int]:
     for stripe_event_id in unprocessed_event_ids():
         attempts = WebhookEvent.objects.filter(stripe_event_id=stripe_event_id).values_list("attempts")
         final = bool(attempts) and attempts[0][0] >= settings.WEBHOOK_MAX_RETRIES
-        try:
-            outcome = webhook_event_process(
-                stripe_event_id=stripe_event_id, final_attempt=final, trigger="sweep"
-            )
-        except Exception:
-            outcome = Outcome.FAILED if final else Outcome.RETRYING
+        outcome = webhook_event_process(
+            stripe_event_id=stripe_event_id, final_attempt=final, trigger="sweep", reraise=False
+        )
         outcomes[outcome] = outcomes.get(outcome, 0) + 1
     return outcomes

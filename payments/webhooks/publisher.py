@@ -82,7 +82,11 @@ def publish_batch(stripe_event_ids: list[str]) -> bool:
             retry_policy=settings.CELERY_TASK_PUBLISH_RETRY_POLICY,
         )
     except Exception:
-        logger.warning("Could not queue %d Stripe events; the sweep will process them", len(stripe_event_ids))
+        logger.warning(
+            "Could not queue %d Stripe events; the sweep will process them",
+            len(stripe_event_ids),
+            exc_info=True,
+        )
         return False
     return True
 
@@ -106,6 +110,8 @@ def webhook_event_enqueue(*, stripe_event_id: str) -> bool:
             args=[stripe_event_id], retry=True, retry_policy=settings.CELERY_TASK_PUBLISH_RETRY_POLICY
         )
     except Exception:
-        logger.warning("Could not queue Stripe event %s; the sweep will process it", stripe_event_id)
+        logger.warning(
+            "Could not queue Stripe event %s; the sweep will process it", stripe_event_id, exc_info=True
+        )
         return False
     return True
