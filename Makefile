@@ -31,6 +31,8 @@ test: install
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
+	DJANGO_DEBUG=true $(VENV)/bin/mypy
 
 format: install
 	$(VENV)/bin/ruff check --fix .

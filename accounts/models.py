@@ -1,11 +1,13 @@
 """Readers and staff: one user model, with the email address as the login."""
 
+from typing import ClassVar
+
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
-class UserManager(BaseUserManager):
+class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
     def _create_user(self, email: str, password: str | None, **extra_fields):
@@ -30,14 +32,14 @@ class UserManager(BaseUserManager):
 class User(AbstractUser):
     """A reader or staff member; logs in with email (no username)."""
 
-    username = None
+    username = None  # type: ignore[assignment]  # no usernames: the email is the login
     email = models.EmailField(_("email address"), unique=True)
     name = models.CharField(_("name"), max_length=200, blank=True)
 
     USERNAME_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
 
-    objects = UserManager()
+    objects: ClassVar[UserManager] = UserManager()  # type: ignore[assignment]  # ours has no usernames
 
     def __str__(self) -> str:
         return self.email

@@ -17,6 +17,7 @@ from checkout.fees import fee_for
 from checkout.rules import CheckoutRequest, check_amount, validated_request
 from checkout.selectors import suggested_monthly_amount
 from membership import services as membership_services
+from membership.models import Membership
 from payments import gateway
 from payments import services as payment_services
 from payments.models import Contribution, Contributor, Frequency
@@ -150,13 +151,13 @@ def _pay_once(contribution: Contribution, *, payment_method_id: str, card: gatew
 def _start_membership(
     contribution: Contribution,
     *,
+    membership: Membership,
     customer_id: str,
     payment_method_id: str,
     card: gateway.CardDetails,
     attach: bool = True,
 ) -> Outcome:
     """The card saved on the Customer as its default, then the membership's subscription."""
-    membership = contribution.membership
     if attach:
         try:
             gateway.attach_payment_method(
@@ -237,10 +238,11 @@ def contribution_checkout(*, checkout: CheckoutRequest, requester: Requester) ->
         if key is None or existing is None:
             raise
         return _replay(existing, requester=requester, same_request=_same_request(existing, checkout))
-    if contribution.membership_id is None:
+    if contribution.membership is None:
         return _pay_once(contribution, payment_method_id=checkout.payment_method_id, card=card)
     return _start_membership(
         contribution,
+        membership=contribution.membership,
         customer_id=_customer_id(contribution.contributor),
         payment_method_id=checkout.payment_method_id,
         card=card,
@@ -267,9 +269,9 @@ def contribution_upgrade(*, gift: Contribution, amount_minor: int | None, reques
     tightened = breaker.breaker_state().tripped
     guards.check_ip_rate(ip=requester.ip, tightened=tightened)
     if amount_minor is None:
-        amount_minor = suggested_monthly_amount(one_off_minor=gift.amount_minor, currency=gift.currency)
+        amount_minor = suggested_monthly_amount(one_off_minor=gift.amount_minor, currency=gift.currency) or 0
     check_amount(
-        amount_minor=amount_minor or 0,
+        amount_minor=amount_minor,
         currency=gift.currency,
         frequency=Frequency.MONTHLY,
         tightened=tightened,
@@ -295,8 +297,10 @@ def contribution_upgrade(*, gift: Contribution, amount_minor: int | None, reques
     except IntegrityError:
         existing = Contribution.objects.get(idempotency_key=upgrade_key(gift))
         return replace(contribution_refresh(contribution=existing), replayed=True)
+    assert contribution.membership is not None  # _record makes one for every recurring request
     return _start_membership(
         contribution,
+        membership=contribution.membership,
         customer_id=intent.customer_id,
         payment_method_id=intent.payment_method_id,
         card=card,

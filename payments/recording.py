@@ -37,7 +37,7 @@ def check_grace(created: int, what: str, *, trust_stripe: bool = False) -> None:
 def attribution_from_metadata(metadata: dict) -> dict[str, str]:
     """The attribution checkout wrote into Stripe's metadata, cut to our field lengths."""
     fields = {name: str(metadata.get(name) or "") for name in Attribution.ATTRIBUTION_FIELDS}
-    limits = {f.name: f.max_length for f in Contribution._meta.get_fields() if f.name in fields}
+    limits = {f.name: f.max_length for f in Contribution._meta.concrete_fields if f.name in fields}
     return {name: value[: limits[name]] for name, value in fields.items()}
 
 

@@ -1,5 +1,7 @@
 """State changes of contributors and contributions; the only place a contribution's status moves."""
 
+from typing import overload
+
 from django.db import IntegrityError, transaction
 
 from payments import gateway, registry
@@ -10,6 +12,21 @@ Status = Contribution.Status
 
 # A contribution only moves forward: a late "requires_action" never undoes a success.
 SETTLED_STATUSES = {Status.SUCCEEDED, Status.REFUNDED, Status.PARTIALLY_REFUNDED, Status.DISPUTED}
+
+
+@overload
+def contribution_apply_payment_intent(
+    *,
+    payment_intent: gateway.PaymentIntent,
+    card: gateway.CardDetails | None = ...,
+    contribution: Contribution,
+) -> tuple[Contribution, bool]: ...
+
+
+@overload
+def contribution_apply_payment_intent(
+    *, payment_intent: gateway.PaymentIntent, card: gateway.CardDetails | None = ..., contribution: None = ...
+) -> tuple[Contribution | None, bool]: ...
 
 
 @transaction.atomic
@@ -157,7 +174,7 @@ def contributor_find_or_create(*, email: str, name: str = "", user_id: int | Non
         contributor, _created = Contributor.objects.get_or_create(
             email=email.strip().lower(), defaults={"name": name, "user_id": user_id}
         )
-    changed = []
+    changed: list[str] = []
     if name and not contributor.name:
         contributor.name, changed = name, [*changed, "name"]
     if user_id and not contributor.user_id:

@@ -95,7 +95,7 @@ def _payouts(*, since: int) -> int:
 
 
 def _ledger_totals(*, since: datetime, totals: dict) -> None:
-    kinds = {LedgerEntry.Kind.CHARGE: "charges", LedgerEntry.Kind.REFUND: "refunds"}
+    kinds: dict[str, str] = {LedgerEntry.Kind.CHARGE: "charges", LedgerEntry.Kind.REFUND: "refunds"}
     rows = (
         LedgerEntry.objects.filter(kind__in=kinds, occurred_at__gte=since)
         .values("kind", "currency")

@@ -13,6 +13,7 @@ import json
 import logging
 import traceback
 from datetime import timedelta
+from typing import Any
 
 import psycopg
 from django.conf import settings
@@ -45,7 +46,7 @@ def _server_binding_cursor():
     default client-side binding), which both Python and PostgreSQL pay for on every delivery.
     """
     connection.ensure_connection()
-    raw = psycopg.Cursor(connection.connection)
+    raw: Any = psycopg.Cursor(connection.connection)  # Django wraps any DB-API cursor; its stubs say less
     return connection.make_debug_cursor(raw) if connection.queries_logged else connection.make_cursor(raw)
 
 
