@@ -106,7 +106,25 @@ def contribution_create(request: HttpRequest, payload: ContributionIn):
     response={200: ContributionOut, 404: ErrorOut},
 )
 def contribution_detail(request: HttpRequest, public_id: uuid.UUID):
-    """The current state, for the session or account that made it (404 for anyone else)."""
+    """The state we have recorded, for the session or account that made it (404 for anyone else).
+
+    A pure read: Stripe is not asked and nothing is written (`POST …/refresh` does that).
+    """
+    contribution = selectors.contribution_for_reader(public_id=public_id, request=request)
+    return contribution_body(services.Outcome(contribution))
+
+
+@router.post(
+    "/contributions/{public_id}/refresh",
+    url_name="contribution_refresh",
+    response={200: ContributionOut, frozenset({403, 404}): ErrorOut},
+)
+def contribution_refresh(request: HttpRequest, public_id: uuid.UUID):
+    """While undecided, ask Stripe for the payment's state and record it (after 3-D Secure, or polling).
+
+    Same owner rule as the GET; answers 200 with the current state, failed ones included.
+    """
+    _requester(request)
     contribution = selectors.contribution_for_reader(public_id=public_id, request=request)
     return contribution_body(services.contribution_refresh(contribution=contribution))
 

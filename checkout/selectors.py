@@ -101,7 +101,10 @@ def suggested_monthly_amount(*, one_off_minor: int, currency: str) -> int | None
 
 
 def contribution_for_reader(*, public_id, request: HttpRequest) -> Contribution:
-    """The contribution, for the browser session that made it or the account that owns it; else NotFoundError."""
+    """The contribution, for the browser session that made it or the account that owns it.
+
+    A pure read (the session is read, never written); anyone else gets NotFoundError.
+    """
     contribution = (
         Contribution.objects.select_related("membership", "contributor").filter(public_id=public_id).first()
     )

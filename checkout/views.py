@@ -13,7 +13,7 @@ from django.utils import translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from checkout import selectors, services
+from checkout import selectors
 from checkout.errors import NotFoundError
 from checkout.fees import fee_for
 from payments.models import Attribution, Contribution, Frequency
@@ -162,12 +162,16 @@ def support(request: HttpRequest) -> HttpResponse:
         "exponent": exponent,
         "locale": translation.get_language() or settings.LANGUAGE_CODE,
         "limits": options["limits"],
-        "fee": options["fee"],
+        "presetFees": {
+            str(amount): fee_for(amount_minor=amount, currency=currency)
+            for amount in sorted({a for group in options["presets"].values() for a in group["amounts"]})
+        },
         "signedIn": request.user.is_authenticated,
         "attribution": attribution,
         "urls": {
             "contributions": reverse("api-1:contribution_create"),
-            "contribution": reverse("api-1:contribution_detail", kwargs={"public_id": PLACEHOLDER_ID}),
+            "refresh": reverse("api-1:contribution_refresh", kwargs={"public_id": PLACEHOLDER_ID}),
+            "fee": reverse("api-1:checkout_fee"),
             "thankYou": reverse("checkout:thank_you", kwargs={"public_id": PLACEHOLDER_ID}),
         },
         "messages": _messages(frequency_labels),
@@ -201,12 +205,14 @@ def support(request: HttpRequest) -> HttpResponse:
 
 
 def thank_you(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
-    """What was paid, settled or still being confirmed (the script then asks the API until it settles)."""
+    """What was paid, settled or still being confirmed, as we have recorded it (a pure read).
+
+    While the payment is undecided, the page's script POSTs the refresh endpoint until it settles.
+    """
     try:
         contribution = selectors.contribution_for_reader(public_id=public_id, request=request)
     except NotFoundError as exc:
         raise Http404(exc.message) from None
-    contribution = services.contribution_refresh(contribution=contribution).contribution
     locale = _babel_locale()
     currency = contribution.currency
     total_minor = contribution.amount_minor
@@ -244,7 +250,8 @@ def thank_you(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
         "card_label": card_label,
         "upgrade": upgrade,
         "publishable_key": settings.STRIPE_PUBLISHABLE_KEY,
-        "status_url": reverse("api-1:contribution_detail", kwargs={"public_id": contribution.public_id}),
+        "refresh_url": reverse("api-1:contribution_refresh", kwargs={"public_id": contribution.public_id}),
+        "refresh_url_template": reverse("api-1:contribution_refresh", kwargs={"public_id": PLACEHOLDER_ID}),
         "thank_you_url_template": reverse("checkout:thank_you", kwargs={"public_id": PLACEHOLDER_ID}),
     }
     return render(request, "checkout/thank_you.html", context)

@@ -56,17 +56,6 @@
     return { minor: minor };
   }
 
-  /* What covering the fee adds: ceil((amount + fixed) / (1 - percent)) - amount, the server's rule
-     (payments/fees.py), so the newsroom receives the whole gift after Stripe's fee. */
-  function feeFor(minor, fee) {
-    if (!fee || minor <= 0) {
-      return 0;
-    }
-    var keep = 10000 - fee.percent_basis_points;
-    var total = Math.ceil(((minor + fee.fixed_minor) * 10000) / keep);
-    return total - minor;
-  }
-
   /* One key per checkout attempt; randomUUID needs a secure context, getRandomValues does not. */
   function newIdempotencyKey() {
     if (window.crypto && typeof window.crypto.randomUUID === "function") {
@@ -83,8 +72,9 @@
     return [hex.slice(0, 8), hex.slice(8, 12), hex.slice(12, 16), hex.slice(16, 20), hex.slice(20)].join("-");
   }
 
+  /* The token Django's {% csrf_token %} put inside `form` (any element holding it will do). */
   function csrfToken(form) {
-    var input = form.querySelector("input[name=csrfmiddlewaretoken]");
+    var input = form && form.querySelector("input[name=csrfmiddlewaretoken]");
     return input ? input.value : "";
   }
 
@@ -132,7 +122,6 @@
     moneyFormatter: moneyFormatter,
     fill: fill,
     parseAmount: parseAmount,
-    feeFor: feeFor,
     newIdempotencyKey: newIdempotencyKey,
     csrfToken: csrfToken,
   };

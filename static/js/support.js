@@ -1,5 +1,7 @@
 /* Support page: amount and frequency choice, fee total, card and wallet payment with Stripe.js,
-   3-D Secure in the page, and errors a screen reader announces. Config comes from #checkout-config. */
+   3-D Secure in the page, and errors a screen reader announces. Config comes from #checkout-config.
+   The fee a reader may cover always comes from the server (never computed here): the presets' fees
+   come with the page, any other amount's from GET /checkout/fee. */
 (function () {
   "use strict";
 
@@ -22,6 +24,7 @@
   var attempt = null;
   var busy = false;
   var PLACEHOLDER_ID = "00000000-0000-0000-0000-000000000000";
+  var FEE_DEBOUNCE_MS = 250;
 
   var RR = window.ReaderRevenue;
   var fill = RR.fill;
@@ -70,12 +73,69 @@
     return "";
   }
 
-  function feeFor(minor) {
-    return RR.feeFor(minor, config.fee);
+  /* ---- the fee, as the server answers it ---- */
+
+  var fees = Object.assign({}, config.presetFees); /* amount in minor units → fee */
+  var feeLookups = {}; /* amount → promise of the server's answer, while asked */
+  var feeTimer = null;
+  var feeWanted = null;
+
+  function covering() {
+    return Boolean(coverFee && coverFee.checked);
   }
 
+  /* The server's fee for an amount; 0 for no amount, null while not known yet. */
+  function knownFee(minor) {
+    if (!(minor > 0)) {
+      return 0;
+    }
+    return Object.prototype.hasOwnProperty.call(fees, minor) ? fees[minor] : null;
+  }
+
+  /* Asks the server once per amount; resolves the fee, or null when it could not be had. */
+  function lookUpFee(minor) {
+    if (knownFee(minor) !== null) {
+      return Promise.resolve(knownFee(minor));
+    }
+    if (!feeLookups[minor]) {
+      var query = new URLSearchParams({ currency: config.currency, amount: String(minor) });
+      feeLookups[minor] = RR.requestJson(config.urls.fee + "?" + query.toString(), {})
+        .then(function (result) {
+          if (result.ok && Number.isSafeInteger(result.data.fee)) {
+            fees[minor] = result.data.fee;
+          }
+        })
+        .catch(function () {})
+        .then(function () {
+          delete feeLookups[minor];
+          refresh();
+          return knownFee(minor);
+        });
+    }
+    return feeLookups[minor];
+  }
+
+  /* While the reader types, ask only once they pause; an amount already asked for is not asked again. */
+  function wantFee(minor) {
+    if (minor === feeWanted) {
+      return;
+    }
+    feeWanted = minor;
+    window.clearTimeout(feeTimer);
+    if (knownFee(minor) === null) {
+      feeTimer = window.setTimeout(function () {
+        lookUpFee(minor);
+      }, FEE_DEBOUNCE_MS);
+    }
+  }
+
+  /* What will be charged; null while the fee to add is not known yet. */
   function totalMinor(minor) {
-    return minor + (coverFee && coverFee.checked ? feeFor(minor) : 0);
+    if (!covering()) {
+      return minor;
+    }
+    var fee = knownFee(minor);
+    return fee === null ? null : minor + fee;
   }
 
   /* ---- showing state ---- */
@@ -119,10 +179,22 @@
     });
     var amount = chosenAmount();
     var base = amount.minor && !amount.error ? amount.minor : 0;
-    document.getElementById("fee-amount").textContent = formatMoney(feeFor(base));
-    var total = formatMoney(totalMinor(base));
-    document.getElementById("total-amount").textContent = fill(M.total[freq], { amount: total });
-    submitButton.textContent = fill(M.submit[freq], { amount: total });
+    wantFee(base);
+    var fee = knownFee(base);
+    if (fee !== null) {
+      document.getElementById("fee-amount").textContent = formatMoney(fee);
+    }
+    /* until the fee comes, the labels keep what they said, and the live total says it is busy */
+    var totalMinorUnits = totalMinor(base);
+    var totalLine = document.getElementById("total");
+    if (totalMinorUnits === null) {
+      totalLine.setAttribute("aria-busy", "true");
+    } else {
+      totalLine.removeAttribute("aria-busy");
+      var total = formatMoney(totalMinorUnits);
+      document.getElementById("total-amount").textContent = fill(M.total[freq], { amount: total });
+      submitButton.textContent = fill(M.submit[freq], { amount: total });
+    }
     if (wallet && !busy) {
       wallet.update();
     }
@@ -140,7 +212,7 @@
       frequency: frequency(),
       amount: amountMinor,
       currency: config.currency,
-      cover_fee: Boolean(coverFee && coverFee.checked),
+      cover_fee: covering(),
       payment_method: paymentMethodId,
       dedication: value("dedication"),
       anonymous: document.getElementById("anonymous").checked,
@@ -157,10 +229,28 @@
     return body;
   }
 
-  /* Asking for the contribution makes the server fetch its state from Stripe, so a failed
-     authentication is recorded now rather than whenever a webhook arrives. */
+  /* After 3-D Secure, the server asks Stripe and records the outcome (a POST: GETs never write), so the
+     thank-you page shows it settled and a failed authentication is recorded now, not when a webhook
+     arrives. Its answer is not needed: the thank-you page asks again while the payment is undecided. */
   function recordOutcome(id) {
-    return RR.requestJson(config.urls.contribution.replace(PLACEHOLDER_ID, id), {}).catch(function () {});
+    var url = config.urls.refresh.replace(PLACEHOLDER_ID, id);
+    return RR.requestJson(url, { method: "POST", form: form, body: {} }).catch(function () {});
+  }
+
+  /* Before paying with the fee covered, the fee for this amount is known and shown (it is what the
+     server will add); false when it could not be had. */
+  async function feeShown(minor) {
+    if (!covering()) {
+      return true;
+    }
+    window.clearTimeout(feeTimer);
+    var fee = await lookUpFee(minor);
+    refresh();
+    if (fee === null) {
+      showFormError(M.network);
+      return false;
+    }
+    return true;
   }
 
   function thankYouUrl(data) {
@@ -246,6 +336,7 @@
         showFormError(M.paymentFailed);
         return false;
       }
+      await recordOutcome(data.id);
     } else if (data.status === "failed") {
       var failure = data.error || {};
       setFieldError("card-element", "card-error", cardMessage(failure.code, failure.message));
@@ -304,6 +395,11 @@
       return;
     }
     setBusy(true, M.processing);
+    if (!(await feeShown(amount.minor))) {
+      event.complete("fail");
+      setBusy(false, "");
+      return;
+    }
     attempt = { key: RR.newIdempotencyKey(), paymentMethodId: event.paymentMethod.id };
     var payer = { email: event.payerEmail, name: event.payerName };
     var moved = await pay(amount.minor, payer, function (ok) {
@@ -317,7 +413,11 @@
   function walletTotal() {
     var amount = chosenAmount();
     var base = amount.minor && !amount.error ? amount.minor : 0;
-    return { label: M.walletLabel[frequency()], amount: totalMinor(base) };
+    var total = totalMinor(base);
+    if (total === null) {
+      return { label: M.walletLabel[frequency()], amount: base, pending: true }; /* the fee is on its way */
+    }
+    return { label: M.walletLabel[frequency()], amount: total };
   }
 
   /* ---- events ---- */
@@ -361,6 +461,10 @@
     }
     var amount = chosenAmount();
     setBusy(true, M.processing);
+    if (!(await feeShown(amount.minor))) {
+      setBusy(false, "");
+      return;
+    }
     if (!attempt) {
       var created;
       try {

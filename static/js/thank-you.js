@@ -1,5 +1,5 @@
-/* Thank-you page: asks the server for the final state while a payment is being confirmed, and turns a
-   one-off gift into a monthly membership in one click. */
+/* Thank-you page: while a payment is being confirmed, asks the server to check with Stripe (a POST: the
+   page itself only reads) until it settles; and turns a one-off gift into a monthly membership in one click. */
 (function () {
   "use strict";
 
@@ -9,6 +9,7 @@
   }
   var WAITING = ["pending", "requires_action"];
   var POLL_LIMIT_MS = 60000;
+  var PLACEHOLDER_ID = "00000000-0000-0000-0000-000000000000";
 
   function delay(ms) {
     return new Promise(function (resolve) {
@@ -16,13 +17,22 @@
     });
   }
 
-  /* While the payment is pending, the server asks Stripe on each request; reload once it is settled. */
+  /* The server asks Stripe for the payment's state and records it; resolves {status, ok, data}. */
+  function refreshContribution(url, form) {
+    return window.ReaderRevenue.requestJson(url, { method: "POST", form: form, body: {} });
+  }
+
+  /* While the payment is pending, each POST has the server ask Stripe; reload once it is settled. */
   async function pollUntilSettled() {
+    var form = document.getElementById("refresh-form");
+    if (!form) {
+      return;
+    }
     var started = Date.now();
     var wait = 1000;
     while (Date.now() - started < POLL_LIMIT_MS) {
       try {
-        var result = await window.ReaderRevenue.requestJson(page.dataset.statusUrl, {});
+        var result = await refreshContribution(form.action, form);
         if (result.ok && WAITING.indexOf(result.data.status) === -1) {
           window.location.reload();
           return;
@@ -92,12 +102,16 @@
       }
       if (data.status === "requires_action" && data.client_secret && stripe) {
         var action = await stripe.handleNextAction({ clientSecret: data.client_secret });
+        /* the outcome is recorded now (the new page only reads it), failed or not */
+        await refreshContribution(form.dataset.refreshUrl.replace(PLACEHOLDER_ID, data.id), form).catch(
+          function () {}
+        );
         if (action.error) {
           fail(action.error.message);
           return;
         }
       }
-      window.location.assign(form.dataset.thankYouUrl.replace("00000000-0000-0000-0000-000000000000", data.id));
+      window.location.assign(form.dataset.thankYouUrl.replace(PLACEHOLDER_ID, data.id));
     });
   }
 

@@ -1,6 +1,7 @@
 """A reader gives through the support page in Chromium, against the live site and a real localstripe."""
 
 import re
+import time
 import urllib.request
 
 import pytest
@@ -8,6 +9,8 @@ from playwright.sync_api import expect
 
 from checkout.fees import fee_for
 from payments.models import Contribution
+from tests.browser.conftest import PHONE, make_page
+from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
 
@@ -118,7 +121,22 @@ def test_declined_card_shows_an_error_and_keeps_the_form_filled_in(page, site):
     assert page.url.endswith("/support/?currency=USD")
 
 
+def contribution_api_calls(page) -> list[tuple[str, str]]:
+    """(method, path) of every request the page makes to /api/v1/contributions/<id>…, as they go."""
+    calls = []
+    pattern = re.compile(r"/api/v1/contributions/[0-9a-f-]{36}(/\w+)?$")
+
+    def seen(request):
+        match = pattern.search(request.url)
+        if match:
+            calls.append((request.method, match.group(1) or ""))
+
+    page.on("request", seen)
+    return calls
+
+
 def test_three_d_secure_card_completes_in_the_page_box(page, site):
+    calls = contribution_api_calls(page)
     open_support_page(page, site)
 
     choose_preset(page, "$25")
@@ -130,9 +148,11 @@ def test_three_d_secure_card_completes_in_the_page_box(page, site):
     page.wait_for_url(THANK_YOU_URL)
     expect(page.get_by_role("heading", name="Thank you!")).to_be_visible()
     expect(page.locator("#receipt-amount")).to_have_text("$25.00")
+    assert calls == [("POST", "/refresh")]  # recorded before the thank-you page, which only reads it
 
 
 def test_failed_three_d_secure_shows_an_error_in_the_page(page, site):
+    calls = contribution_api_calls(page)
     open_support_page(page, site)
 
     choose_preset(page, "$25")
@@ -144,6 +164,7 @@ def test_failed_three_d_secure_shows_an_error_in_the_page(page, site):
     expect(page.locator("#card-error")).to_contain_text("3-D Secure failed")
     expect(page.get_by_label("Email")).to_have_value("unsure@example.org")
     assert Contribution.objects.get().status == "failed"
+    assert calls == [("POST", "/refresh")]
 
 
 def test_amount_outside_the_allowed_range_is_refused_before_paying(page, site):
@@ -170,6 +191,73 @@ def test_covering_the_fee_shows_the_new_total_before_paying(page, site):
     expect(page.get_by_role("button", name=f"Give {expected} now")).to_be_visible()
 
 
+def dollars(minor: int) -> str:
+    return f"${minor // 100:,}.{minor % 100:02d}"
+
+
+def checkout_answers(page) -> list[dict]:
+    """What POST /api/v1/contributions answers the page (kept before it navigates away), with the fee
+    label the page showed when it sent the request (`shown_fee`)."""
+    answers = []
+
+    def keep(route):
+        shown_fee = page.locator("#fee-amount").text_content()
+        response = route.fetch()
+        answers.append({**response.json(), "shown_fee": shown_fee})
+        route.fulfill(response=response)
+
+    page.route("**/api/v1/contributions", keep)
+    return answers
+
+
+def test_fee_for_a_typed_amount_comes_from_the_server_and_is_what_is_charged(page, site):
+    asked = []
+    page.on("request", lambda request: "/api/v1/checkout/fee?" in request.url and asked.append(request.url))
+    open_support_page(page, site)
+    expect(page.locator("#fee-amount")).to_have_text(dollars(fee_for(amount_minor=2500, currency="USD")))
+    page.get_by_label(re.compile("cover the card processing fee")).check()
+    choose_preset(page, "$100")
+    expect(page.locator("#total-amount")).to_have_text(
+        dollars(10000 + fee_for(amount_minor=10000, currency="USD"))
+    )
+    assert asked == []  # the presets' fees came with the page
+
+    page.get_by_label("Other amount ($)").press_sequentially("12.34", delay=20)
+
+    fee = fee_for(amount_minor=1234, currency="USD")
+    expect(page.locator("#fee-amount")).to_have_text(dollars(fee))
+    expect(page.locator("#total-amount")).to_have_text(dollars(1234 + fee))
+    assert asked[-1].endswith("currency=USD&amount=1234")
+    assert len(asked) < 5  # debounced: not one request per key
+    answers = checkout_answers(page)
+    page.get_by_label("Email").fill("covers@example.org")
+    fill_card(page, "4242424242424242")
+    page.get_by_role("button", name=f"Give {dollars(1234 + fee)} now").click()
+    page.wait_for_url(THANK_YOU_URL)
+    assert [(answer["fee_covered"], answer["shown_fee"]) for answer in answers] == [(fee, dollars(fee))]
+    assert Contribution.objects.get().fee_covered_minor == fee
+
+
+def test_paying_before_the_fee_arrives_waits_for_it_and_shows_what_is_charged(page, site):
+    def slow_fee(route):
+        time.sleep(1.5)
+        route.continue_()
+
+    page.route("**/api/v1/checkout/fee?*", slow_fee)
+    answers = checkout_answers(page)
+    open_support_page(page, site)
+    page.get_by_label("Email").fill("hasty@example.org")
+    fill_card(page, "4242424242424242")
+    page.get_by_label(re.compile("cover the card processing fee")).check()
+
+    page.get_by_label("Other amount ($)").fill("7")
+    page.locator("#submit-button").click()
+
+    page.wait_for_url(THANK_YOU_URL)
+    fee = fee_for(amount_minor=700, currency="USD")
+    assert [(answer["fee_covered"], answer["shown_fee"]) for answer in answers] == [(fee, dollars(fee))]
+
+
 def test_retry_after_a_lost_answer_sends_the_same_idempotency_key_and_charges_once(page, site):
     keys = []
 
@@ -191,7 +279,8 @@ def test_retry_after_a_lost_answer_sends_the_same_idempotency_key_and_charges_on
     page.get_by_role("button", name="Give $25.00 now").click()
 
     page.wait_for_url(THANK_YOU_URL)
-    assert len(keys) == 2 and keys[0] == keys[1]
+    assert len(keys) == 2
+    assert keys[0] == keys[1]
     contribution = Contribution.objects.get()
     assert (contribution.status, contribution.amount_minor) == ("succeeded", 2500)
 
@@ -241,9 +330,6 @@ def test_reader_can_choose_a_membership_and_amount_with_the_keyboard(page, site)
 
 
 def test_signed_in_reader_pays_without_typing_an_email(browser, site, settings, client):
-    from tests.browser.conftest import PHONE, make_page
-    from tests.factories import UserFactory
-
     user = UserFactory(email="member@example.org")
     client.force_login(user)
     context, page = make_page(browser, settings, PHONE)
@@ -302,6 +388,7 @@ def test_thank_you_page_waits_for_authentication_and_then_shows_the_gift(page, s
     authenticate = page.get_by_role("button", name="Complete authentication")
     expect(authenticate).to_be_visible()
     waiting = page.context.new_page()
+    polls = contribution_api_calls(waiting)
     waiting.goto(f"{site}/support/thank-you/{Contribution.objects.get().public_id}/")
     expect(waiting.get_by_role("heading", name="Confirming your payment…")).to_be_visible()
 
@@ -309,6 +396,8 @@ def test_thank_you_page_waits_for_authentication_and_then_shows_the_gift(page, s
 
     expect(waiting.get_by_role("heading", name="Thank you!")).to_be_visible()
     expect(waiting.locator("#receipt-amount")).to_have_text("$25.00")
+    assert polls
+    assert set(polls) == {("POST", "/refresh")}  # it asks the server to check, with a POST, never a GET
 
 
 def test_payment_provider_unavailable_asks_to_press_again_and_the_retry_keeps_the_key(page, site):
@@ -335,7 +424,8 @@ def test_payment_provider_unavailable_asks_to_press_again_and_the_retry_keeps_th
     page.get_by_role("button", name="Give $25.00 now").click()
 
     page.wait_for_url(THANK_YOU_URL)
-    assert len(keys) == 2 and keys[0] == keys[1]
+    assert len(keys) == 2
+    assert keys[0] == keys[1]
 
 
 def test_no_wallet_button_when_stripe_js_offers_no_payment_request(page, site):
@@ -348,8 +438,6 @@ def test_no_wallet_button_when_stripe_js_offers_no_payment_request(page, site):
 def test_wallet_button_appears_when_the_browser_can_pay_with_one_and_pays_the_chosen_amount(
     browser, site, settings
 ):
-    from tests.browser.conftest import PHONE, make_page
-
     context, page = make_page(browser, settings, PHONE, wallet=True)
     try:
         open_support_page(page, site)

@@ -6,9 +6,12 @@ import urllib.request
 import uuid
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from config.celery import app as celery_app
 from payments import gateway
+from payments.models import Contribution
 
 OK_CARD = "4242424242424242"
 DECLINED_CARD = "4000000000000341"
@@ -48,6 +51,37 @@ def gift(**overrides) -> dict:
 def post(client, body: dict, *, key: str | None = None, path: str = "/contributions", **headers):
     headers = {"HTTP_IDEMPOTENCY_KEY": key or str(uuid.uuid4()), **headers}
     return client.post(f"{API}{path}", data=json.dumps(body), content_type="application/json", **headers)
+
+
+def refresh(client, public_id: str, **headers):
+    """POST /contributions/{id}/refresh: the server asks Stripe and records what it says."""
+    return client.post(f"{API}/contributions/{public_id}/refresh", content_type="application/json", **headers)
+
+
+class WritesCaptured(CaptureQueriesContext):
+    """The SQL run inside the block that writes (INSERT, UPDATE, DELETE, REPLACE)."""
+
+    def __init__(self) -> None:
+        super().__init__(connection)
+
+    @property
+    def writes(self) -> list[str]:
+        verbs = ("INSERT", "UPDATE", "DELETE", "REPLACE")
+        return [q["sql"] for q in self.captured_queries if q["sql"].lstrip().upper().startswith(verbs)]
+
+
+def settled_at_stripe_only(client, localstripe) -> Contribution:
+    """A 3-D Secure gift the reader authenticated at localstripe, which our rows do not know yet."""
+    body = post(client, gift(payment_method=payment_method(THREE_D_SECURE_CARD))).json()
+    contribution = Contribution.objects.get(public_id=body["id"])
+    assert contribution.status == "requires_action"
+    authenticate(
+        localstripe,
+        payment_intent_id=contribution.stripe_payment_intent_id,
+        client_secret=body["client_secret"],
+    )
+    assert gateway.retrieve_payment_intent(contribution.stripe_payment_intent_id).status == "succeeded"
+    return contribution
 
 
 def charges() -> list[dict]:

@@ -1,19 +1,24 @@
 """Checkout API through localstripe: gifts, memberships, declines, 3-D Secure, idempotency, currencies."""
 
 import pytest
+from django.test import Client
 
 from membership.models import Membership
+from payments import gateway
 from payments.models import Contribution, LedgerEntry
 from tests.checkout.checkout_support import (
     API,
     DECLINED_CARD,
     THREE_D_SECURE_CARD,
+    WritesCaptured,
     authenticate,
     charges,
     gift,
     payment_intents,
     payment_method,
     post,
+    refresh,
+    settled_at_stripe_only,
     stripe_js_card_id,
 )
 from tests.factories import UserFactory
@@ -79,8 +84,6 @@ def test_second_membership_of_same_amount_reuses_the_plan(client, localstripe):
 
 
 def localstripe_plans() -> list[dict]:
-    from payments import gateway
-
     return gateway.client().v1.plans.list({"limit": 100}).to_dict()["data"]
 
 
@@ -143,7 +146,7 @@ def test_three_d_secure_gift_requires_action_then_shows_succeeded(client, locals
         payment_intent_id=contribution.stripe_payment_intent_id,
         client_secret=body["client_secret"],
     )
-    after = client.get(f"{API}/contributions/{body['id']}")
+    after = refresh(client, body["id"])
 
     assert after.status_code == 200
     assert after.json()["status"] == "succeeded"
@@ -156,7 +159,10 @@ def test_failed_three_d_secure_shows_failed(client, localstripe):
     intent_id = Contribution.objects.get().stripe_payment_intent_id
 
     authenticate(localstripe, payment_intent_id=intent_id, client_secret=body["client_secret"], success=False)
-    after = client.get(f"{API}/contributions/{body['id']}").json()
+    response = refresh(client, body["id"])
+    after = response.json()
+
+    assert response.status_code == 200  # answered like the GET, not 402: the page reads the status
 
     assert after["status"] == "failed"
     assert after["error"]["code"] == "payment_intent_authentication_failure"
@@ -172,10 +178,79 @@ def test_three_d_secure_membership_starts_incomplete_then_becomes_active(client,
     intent_id = Contribution.objects.get().stripe_payment_intent_id
     authenticate(localstripe, payment_intent_id=intent_id, client_secret=body["client_secret"])
 
-    after = client.get(f"{API}/contributions/{body['id']}").json()
+    after = refresh(client, body["id"]).json()
 
     assert after["status"] == "succeeded"
     assert after["membership"]["status"] == "active"
+
+
+def test_get_of_a_contribution_settled_at_stripe_writes_nothing_and_asks_stripe_nothing(
+    client, localstripe, monkeypatch
+):
+    contribution = settled_at_stripe_only(client, localstripe)
+
+    def no_stripe(*args, **kwargs):
+        raise AssertionError("a GET asked Stripe")
+
+    monkeypatch.setattr(gateway, "retrieve_payment_intent", no_stripe)
+    with WritesCaptured() as captured:
+        response = client.get(f"{API}/contributions/{contribution.public_id}")
+
+    assert response.status_code == 200
+    assert response.json()["status"] == "requires_action"  # what we recorded, not yet what Stripe knows
+    assert captured.writes == []
+    after = Contribution.objects.get(pk=contribution.pk)
+    assert (after.status, after.updated_at) == ("requires_action", contribution.updated_at)
+    assert LedgerEntry.objects.count() == 0
+
+
+def test_refresh_records_what_stripe_says_once(client, localstripe):
+    contribution = settled_at_stripe_only(client, localstripe)
+
+    first = refresh(client, str(contribution.public_id))
+    recorded = Contribution.objects.get(pk=contribution.pk)
+    with WritesCaptured() as captured:
+        second = refresh(client, str(contribution.public_id))
+
+    assert (first.status_code, second.status_code) == (200, 200)
+    assert first.json()["status"] == second.json()["status"] == "succeeded"
+    assert first.json()["card"] == {"brand": "visa", "last4": "3184"}
+    assert recorded.status == "succeeded"
+    assert LedgerEntry.objects.get().amount_minor == 2500
+    assert captured.writes == []  # settled: asked again, nothing changes
+    assert Contribution.objects.get(pk=contribution.pk).updated_at == recorded.updated_at
+    assert client.get(f"{API}/contributions/{contribution.public_id}").json()["status"] == "succeeded"
+
+
+def test_refresh_of_someone_elses_contribution_is_404_and_records_nothing(client, localstripe):
+    contribution = settled_at_stripe_only(client, localstripe)
+
+    response = refresh(Client(), str(contribution.public_id))
+
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "not_found"
+    assert Contribution.objects.get().status == "requires_action"
+    assert not LedgerEntry.objects.exists()
+
+
+def test_refresh_needs_the_csrf_token(client, localstripe):
+    contribution = settled_at_stripe_only(client, localstripe)
+    strict = Client(enforce_csrf_checks=True)
+    strict.cookies = client.cookies  # the same session, which owns the contribution
+
+    refused = refresh(strict, str(contribution.public_id))
+    refused_status = Contribution.objects.get().status
+    strict.get("/support/")  # the page sets the csrftoken cookie
+    accepted = refresh(
+        strict, str(contribution.public_id), HTTP_X_CSRFTOKEN=strict.cookies["csrftoken"].value
+    )
+
+    assert refused.status_code == 403
+    assert refused.json()["error"]["code"] == "csrf_failed"
+    assert refused.json()["error"]["message"] == "Please reload the page and try again."
+    assert refused_status == "requires_action"  # refused before Stripe was asked
+    assert accepted.status_code == 200
+    assert accepted.json()["status"] == "succeeded"
 
 
 def test_same_idempotency_key_twice_charges_once(client, localstripe):
@@ -203,8 +278,6 @@ def test_same_idempotency_key_with_another_amount_is_refused(client, localstripe
 
 
 def test_idempotency_key_replayed_with_another_card_is_refused(client, localstripe):
-    from django.test import Client
-
     post(client, gift(), key="attempt-1")
 
     response = post(Client(), gift(), key="attempt-1")  # a guessed key, but not the reader's card
@@ -214,8 +287,6 @@ def test_idempotency_key_replayed_with_another_card_is_refused(client, localstri
 
 
 def test_idempotency_key_of_another_account_is_refused(client, localstripe):
-    from django.test import Client
-
     body = gift()
     client.force_login(UserFactory(email="reader@example.org"))
     post(client, body, key="attempt-1")

@@ -160,4 +160,6 @@ def test_openapi_schema_is_served(client):
 
     assert "/api/v1/contributions" in schema["paths"]
     assert "/api/v1/contributions/{public_id}/upgrade" in schema["paths"]
+    assert set(schema["paths"]["/api/v1/contributions/{public_id}/refresh"]) == {"post"}
+    assert set(schema["paths"]["/api/v1/contributions/{public_id}"]) == {"get"}
     assert client.get(f"{API}/docs").status_code == 200

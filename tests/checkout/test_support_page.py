@@ -7,7 +7,10 @@ from html.parser import HTMLParser
 import pytest
 
 from checkout.fees import fee_for
-from payments.models import Contribution
+from checkout.models import AmountPreset
+from payments import gateway
+from payments.models import Contribution, LedgerEntry
+from tests.checkout.checkout_support import WritesCaptured, settled_at_stripe_only
 from tests.factories import ContributionFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -87,8 +90,6 @@ def test_support_page_shows_the_presets_of_the_chosen_currency_with_the_default_
 
 
 def test_presets_follow_what_staff_set_for_the_currency(client):
-    from checkout.models import AmountPreset
-
     AmountPreset.objects.create(currency="GBP", frequency="one_off", amount_minor=700, position=0)
     AmountPreset.objects.create(
         currency="GBP", frequency="one_off", amount_minor=1500, position=1, is_default=True
@@ -182,14 +183,31 @@ def test_attribution_the_api_would_refuse_is_cleaned_rather_than_blocking_the_gi
     assert len(attribution["ref"]) == 500
 
 
-def test_page_data_names_the_api_the_key_limits_and_fee(client, settings):
+def test_page_data_names_the_api_the_key_limits_and_the_servers_fees(client, settings):
     config = page_config(client.get("/support/?currency=USD"))
 
     assert config["publishableKey"] == settings.STRIPE_PUBLISHABLE_KEY
     assert config["urls"]["contributions"] == "/api/v1/contributions"
-    assert config["urls"]["contribution"] == "/api/v1/contributions/00000000-0000-0000-0000-000000000000"
+    assert config["urls"]["refresh"] == ("/api/v1/contributions/00000000-0000-0000-0000-000000000000/refresh")
+    assert config["urls"]["fee"] == "/api/v1/checkout/fee"
     assert config["limits"]["one_off"] == {"min": 100, "max": 1000000}
-    assert config["fee"] == {"percent_basis_points": 290, "fixed_minor": 30}
+    assert "fee" not in config  # no formula for the script to compute with: the server's fees only
+
+
+def test_page_data_carries_the_servers_fee_for_every_preset(client):
+    response = client.get("/support/?currency=EUR")
+    config = page_config(response)
+
+    shown = {
+        value
+        for tag, name, value in parse(response).attributes
+        if tag == "input" and name == "value" and value.isdigit()
+    }
+    presets = {int(amount) for amount in config["presetFees"]}
+    assert presets == {int(value) for value in shown}  # every preset of every frequency, no others
+    assert config["presetFees"] == {
+        str(amount): fee_for(amount_minor=amount, currency="EUR") for amount in presets
+    }
 
 
 def test_fee_shown_for_the_default_amount_is_the_servers_fee(client):
@@ -325,8 +343,38 @@ def test_thank_you_page_of_a_pending_payment_asks_the_api_until_it_settles(clien
 
     content = response.content.decode()
     assert 'data-status="requires_action"' in content
-    assert f'data-status-url="/api/v1/contributions/{contribution.public_id}"' in content
+    assert (
+        f'<form id="refresh-form" method="post" action="/api/v1/contributions/{contribution.public_id}'
+        '/refresh" hidden><input type="hidden" name="csrfmiddlewaretoken"'
+    ) in content
     assert any(src.endswith("js/thank-you.js") for src in parse(response).head_scripts)
+
+
+def test_thank_you_page_of_a_settled_payment_does_not_ask_again(client):
+    contribution = own_contribution(client, status="succeeded")
+
+    content = client.get(f"/support/thank-you/{contribution.public_id}/").content.decode()
+
+    assert "refresh-form" not in content
+
+
+@pytest.mark.integration
+def test_thank_you_page_reads_what_we_recorded_and_writes_nothing(client, localstripe, monkeypatch):
+    contribution = settled_at_stripe_only(client, localstripe)
+
+    def no_stripe(*args, **kwargs):
+        raise AssertionError("a GET asked Stripe")
+
+    monkeypatch.setattr(gateway, "retrieve_payment_intent", no_stripe)
+    with WritesCaptured() as captured:
+        response = client.get(f"/support/thank-you/{contribution.public_id}/")
+
+    assert response.status_code == 200
+    assert "Confirming your payment…" in response.content.decode()  # the script will POST …/refresh
+    assert captured.writes == []
+    after = Contribution.objects.get(pk=contribution.pk)
+    assert (after.status, after.updated_at) == ("requires_action", contribution.updated_at)
+    assert LedgerEntry.objects.count() == 0
 
 
 def test_thank_you_page_marks_the_newsletter_as_coming(client):
