@@ -1,9 +1,11 @@
 """Shared fixtures: a private localstripe per test session, flushed between tests; Celery helpers."""
 
 import pytest
+from celery.contrib.testing.worker import start_worker
 from django.conf import settings
 from django.core.cache import cache
 
+from config.celery import app
 from tests.localstripe import LocalStripe
 
 
@@ -44,10 +46,6 @@ requires_broker = pytest.mark.skipif(
 @pytest.fixture
 def celery_worker_thread(transactional_db):
     """A real Celery worker in a thread, consuming from the configured broker (Redis in CI)."""
-    from celery.contrib.testing.worker import start_worker
-
-    from config.celery import app
-
     app.conf.task_always_eager = False
     with start_worker(
         app, perform_ping_check=False, pool="solo", loglevel="WARNING", shutdown_timeout=10

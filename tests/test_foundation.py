@@ -3,15 +3,20 @@
 import os
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
 import pytest
+from celery.signals import task_prerun
+from django.conf import settings as django_settings
 from django.core import mail
 
 from accounts.tasks import send_templated_email
+from config.celery import warn_if_eager
 from payments import gateway
 from tests.conftest import requires_broker
+from tests.localstripe import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -49,8 +54,6 @@ def test_healthz_answers_200_when_database_broker_and_stripe_are_reachable(clien
 
 
 def test_healthz_answers_503_naming_stripe_when_it_is_unreachable(client, db, settings):
-    from tests.localstripe import free_port
-
     settings.STRIPE_API_BASE = f"http://127.0.0.1:{free_port()}"
     settings.STRIPE_MAX_NETWORK_RETRIES = 0
 
@@ -61,8 +64,6 @@ def test_healthz_answers_503_naming_stripe_when_it_is_unreachable(client, db, se
 
 
 def test_healthz_answers_503_naming_the_broker_when_it_is_unreachable(client, db, settings, localstripe):
-    from tests.localstripe import free_port
-
     settings.CELERY_TASK_ALWAYS_EAGER = False
     settings.CELERY_BROKER_URL = f"redis://127.0.0.1:{free_port()}/0"
 
@@ -75,25 +76,41 @@ def test_healthz_answers_503_naming_the_broker_when_it_is_unreachable(client, db
 @pytest.mark.integration
 @requires_broker
 def test_a_task_runs_on_a_real_celery_worker_through_the_broker(celery_worker_thread):
-    result = send_templated_email.delay(
-        to="reader@example.org", template="emails/welcome", context={"name": "Ada"}
-    )
+    runs = []
 
-    deadline = time.monotonic() + 20
-    while not mail.outbox and time.monotonic() < deadline:
-        time.sleep(0.05)
+    def record_run(task, **_kwargs):
+        """Note how the task runs: only a worker that took it off the broker knows the queue it came from."""
+        if task.name == send_templated_email.name:
+            runs.append(
+                {
+                    "is_eager": task.request.is_eager,
+                    "queue": (task.request.delivery_info or {}).get("routing_key"),
+                    "always_eager": task.app.conf.task_always_eager,
+                    "thread": threading.get_ident(),
+                }
+            )
+
+    task_prerun.connect(record_run, weak=False)
+    try:
+        send_templated_email.delay(
+            to="reader@example.org", template="emails/welcome", context={"name": "Ada"}
+        )
+        deadline = time.monotonic() + 20
+        while not mail.outbox and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        task_prerun.disconnect(record_run)
 
     assert [m.to for m in mail.outbox] == [["reader@example.org"]]
     assert "Ada" in mail.outbox[0].body
-    assert result.id  # queued through the broker, not run inline
-    from django.conf import settings
-
-    assert settings.CELERY_BROKER_URL.startswith("redis://")
+    assert len(runs) == 1
+    run = runs[0]
+    assert run["thread"] != threading.get_ident()  # not inline in the test's thread
+    assert (run["is_eager"], run["always_eager"]) == (False, False)
+    assert run["queue"] == django_settings.CELERY_TASK_DEFAULT_QUEUE  # delivered from the broker's queue
 
 
 def test_without_a_broker_tasks_run_in_process_and_say_so(caplog, settings):
-    from config.celery import warn_if_eager
-
     settings.CELERY_TASK_ALWAYS_EAGER = True
     with caplog.at_level("WARNING", logger="config.celery"):
         warn_if_eager()
@@ -132,8 +149,6 @@ def test_production_start_without_stripe_key_names_that_variable():
 
 
 def test_unreachable_database_stops_start_up_with_one_line_naming_database_url():
-    from tests.localstripe import free_port
-
     port = free_port()
     result = _start(
         ["manage.py", "migrate"],
@@ -150,8 +165,6 @@ def test_unreachable_database_stops_start_up_with_one_line_naming_database_url()
 
 
 def test_wsgi_start_with_unreachable_database_stops_with_one_line():
-    from tests.localstripe import free_port
-
     result = _start(
         ["-c", "import config.wsgi"],
         DJANGO_DEBUG="true",

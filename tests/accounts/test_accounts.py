@@ -5,6 +5,7 @@ import re
 import pytest
 from allauth.account.models import EmailAddress
 from django.core import mail
+from django.core.management import call_command
 
 from accounts.models import User
 from tests.factories import UserFactory
@@ -12,12 +13,24 @@ from tests.factories import UserFactory
 pytestmark = pytest.mark.django_db
 
 
-def test_user_logs_in_with_email_and_has_no_username():
+def test_reader_created_with_a_capitalised_email_logs_in_with_it_typed_in_any_case(client):
     user = User.objects.create_user(email="Reader@Example.org", password="pw-123456789")
+    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
 
-    assert user.email == "reader@example.org"
-    assert not hasattr(user, "username") or user.username is None
-    assert User.USERNAME_FIELD == "email"
+    response = client.post("/accounts/login/", {"login": "READER@example.ORG", "password": "pw-123456789"})
+
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"] == str(user.pk)
+    assert client.get("/accounts/email/").status_code == 200  # a page only a logged-in reader sees
+
+
+def test_sign_up_asks_for_an_email_and_no_username(client):
+    response = client.get("/accounts/signup/")
+
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert 'name="email"' in body
+    assert 'name="username"' not in body
 
 
 def test_sign_up_sends_a_verification_email_and_does_not_log_in(client):
@@ -68,8 +81,6 @@ def test_reader_logs_in_with_a_code_sent_by_email(client):
 
 
 def test_demo_data_loads_twice_without_changes():
-    from django.core.management import call_command
-
     call_command("load_demo_data")
     call_command("load_demo_data")
 

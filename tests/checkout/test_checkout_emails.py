@@ -1,8 +1,11 @@
 """Receipts and welcome emails: sent once per success, whichever path saw it first, after commit."""
 
+import time
+
 import pytest
 from django.core import mail
 
+from config.celery import app
 from payments import gateway, services
 from payments.models import Contribution
 from payments.tasks import send_contribution_receipt
@@ -105,10 +108,6 @@ def test_failed_payment_sends_no_receipt(client, localstripe, django_capture_on_
 @requires_broker
 @pytest.mark.django_db(transaction=True)
 def test_receipt_is_delivered_by_a_real_worker(client, localstripe, celery_worker_thread):
-    import time
-
-    from config.celery import app
-
     app.conf.task_always_eager = False
     post(client, gift())
 

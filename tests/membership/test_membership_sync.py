@@ -51,3 +51,26 @@ def test_newer_snapshot_updates_the_membership():
     assert membership.status == Membership.Status.ACTIVE
     assert membership.cancel_at_period_end is True
     assert membership.current_period_end == T0 + timedelta(days=30)
+
+
+@pytest.mark.parametrize("later_status", ["active", "past_due", "unpaid", "incomplete"])
+def test_a_canceled_membership_never_reopens(later_status):
+    canceled_at = T0 + timedelta(days=3)
+    membership = MembershipFactory(
+        stripe_subscription_id="sub_1",
+        status=Membership.Status.CANCELED,
+        canceled_at=canceled_at,
+        stripe_synced_at=canceled_at,
+        amount_minor=1000,
+    )
+    reopened = _subscription(
+        later_status, plan={"id": "plan_2", "amount": 2500, "currency": "usd", "interval": "year"}
+    )
+
+    membership_apply_subscription(subscription=reopened, observed_at=canceled_at + timedelta(days=1))
+
+    membership.refresh_from_db()
+    assert membership.status == Membership.Status.CANCELED
+    assert (membership.amount_minor, membership.interval) == (1000, Membership.Interval.MONTH)
+    assert membership.canceled_at == canceled_at
+    assert membership.stripe_synced_at == canceled_at  # the later snapshot was not applied

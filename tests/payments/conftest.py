@@ -2,14 +2,13 @@
 
 import pytest
 
+from config.celery import app
 from tests.payments.webhooks import deliver
 
 
 @pytest.fixture
 def celery_eager():
     """Run tasks in-process for this test, whatever broker the run is configured with."""
-    from config.celery import app
-
     previous = app.conf.task_always_eager
     app.conf.task_always_eager = True
     yield app

@@ -2,7 +2,13 @@
 
 import pytest
 
-from payments.money import InvalidCurrencyError, format_money, from_major, minor_unit_exponent, normalise_currency
+from payments.money import (
+    InvalidCurrencyError,
+    format_money,
+    from_major,
+    minor_unit_exponent,
+    normalise_currency,
+)
 
 
 def test_zero_decimal_currency_has_exponent_zero():
@@ -13,7 +19,7 @@ def test_zero_decimal_currency_has_exponent_zero():
 def test_from_major_refuses_more_decimals_than_the_currency_has():
     assert from_major("12.34", "EUR") == 1234
     assert from_major("1000", "JPY") == 1000
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="more decimals than JPY allows"):
         from_major("10.5", "JPY")
 
 

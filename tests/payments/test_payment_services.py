@@ -66,5 +66,6 @@ def test_unknown_intent_changes_nothing():
 
     contribution, became = services.contribution_apply_payment_intent(payment_intent=stale)
 
-    assert contribution is None and became is False
+    assert contribution is None
+    assert became is False
     assert not LedgerEntry.objects.exists()

@@ -98,7 +98,8 @@ def test_interrupted_import_resumes_where_it_stopped(existing_account, monkeypat
 
     run = stripe_import.stripe_account_import()
 
-    assert run.pk == first_run.pk and run.finished_at is not None
+    assert run.pk == first_run.pk
+    assert run.finished_at is not None
     total = {kind: len(list(gateway.list_objects(kind))) for kind in stripe_import.resource_names()}
     assert {kind: done_before.get(kind, 0) + resumed.get(kind, 0) for kind in total} == total
     assert _ledger_net() == {"EUR": 3000, "USD": 7500}

@@ -4,9 +4,11 @@ import time
 
 import pytest
 
+from membership.invoices import UnresolvedPaymentError
 from membership.models import Membership
 from payments import gateway
 from payments.models import Contribution, Contributor, LedgerEntry, Payout, WebhookEvent
+from payments.recording import NotYetKnownError
 from payments.webhooks import processing
 from tests.factories import ContributionFactory, ContributorFactory, MembershipFactory
 from tests.payments import stripe_flows as flows
@@ -93,7 +95,7 @@ def test_fresh_payment_we_never_saw_waits_for_checkout_before_being_recorded(loc
     event = flows.events("payment_intent.succeeded")[0]
     processing.webhook_event_store(event=gateway.parse_event(event))
 
-    with pytest.raises(Exception, match="not known yet"):
+    with pytest.raises(NotYetKnownError, match="not known yet"):
         processing.webhook_event_process(stripe_event_id=event["id"], final_attempt=False)
 
     assert WebhookEvent.objects.get().status == WebhookEvent.Status.RECEIVED
@@ -348,7 +350,7 @@ def test_todays_invoice_without_its_payment_is_not_silently_dropped(localstripe,
     event = make_event("invoice.paid", invoice)
     processing.webhook_event_store(event=gateway.parse_event(event))
 
-    with pytest.raises(Exception, match="no intent"):
+    with pytest.raises(UnresolvedPaymentError, match="no intent"):
         processing.webhook_event_process(stripe_event_id=event["id"], final_attempt=True)
 
     assert WebhookEvent.objects.get().status == WebhookEvent.Status.FAILED

@@ -10,6 +10,7 @@ from payments.models import LedgerEntry, WebhookEvent, WebhookEventAttempt
 from payments.tasks import process_webhook_event
 from payments.webhooks import processing
 from tests.factories import ContributionFactory, MembershipFactory
+from tests.localstripe import free_port
 from tests.payments import stripe_flows as flows
 from tests.payments.webhooks import make_event
 from tests.stripe_fixtures import stripe_object
@@ -53,8 +54,6 @@ def test_processed_event_is_not_processed_again():
 
 
 def _dead_port() -> str:
-    from tests.localstripe import free_port
-
     return f"http://127.0.0.1:{free_port()}"
 
 

@@ -7,6 +7,7 @@ import pytest
 from django.db import connection
 
 from payments.models import WebhookEvent
+from payments.webhooks.views import stripe_webhook
 from tests.payments.webhooks import deliver, make_event, sign
 from tests.stripe_fixtures import stripe_object
 
@@ -97,8 +98,6 @@ def test_five_megabyte_body_is_refused_with_413(client):
 
 
 def test_body_longer_than_its_declared_length_is_capped(rf, settings):
-    from payments.webhooks.views import stripe_webhook
-
     settings.STRIPE_WEBHOOK_MAX_BYTES = 1000
     body = json.dumps({**_event(), "padding": "x" * 5000})
     request = rf.post("/stripe/webhook", data=body, content_type="application/json")

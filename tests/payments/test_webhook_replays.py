@@ -2,9 +2,10 @@
 
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from django.db import connection
+from django.db import connection, connections
 
 from membership.models import Membership
 from payments.models import Contribution, LedgerEntry, WebhookEvent
@@ -92,26 +93,18 @@ def test_same_event_processed_concurrently_records_one_entry(localstripe, celery
     event = flows.events("payment_intent.succeeded")[0]
     processing.webhook_event_store(event=processing.gateway.parse_event(event))
     barrier = threading.Barrier(4)
-    outcomes, errors = [], []
 
     def worker():
-        from django.db import connections
-
         try:
             barrier.wait()
-            outcomes.append(processing.webhook_event_process(stripe_event_id=event["id"], final_attempt=True))
-        except Exception as exc:
-            errors.append(exc)
+            return processing.webhook_event_process(stripe_event_id=event["id"], final_attempt=True)
         finally:
             connections.close_all()
 
-    threads = [threading.Thread(target=worker) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        futures = [pool.submit(worker) for _ in range(4)]
+    outcomes = [future.result() for future in futures]  # re-raises whatever a worker raised
 
-    assert errors == []
     assert sorted(outcomes) == ["processed", "skipped", "skipped", "skipped"]
     assert LedgerEntry.objects.filter(kind="charge").count() == 1
 
@@ -126,24 +119,17 @@ def test_two_events_of_one_payment_processed_concurrently_record_one_entry(local
     for item in twins:
         processing.webhook_event_store(event=processing.gateway.parse_event(item))
     barrier = threading.Barrier(2)
-    errors = []
 
     def worker(stripe_event_id):
-        from django.db import connections
-
         try:
             barrier.wait()
-            processing.webhook_event_process(stripe_event_id=stripe_event_id, final_attempt=True)
-        except Exception as exc:
-            errors.append(exc)
+            return processing.webhook_event_process(stripe_event_id=stripe_event_id, final_attempt=True)
         finally:
             connections.close_all()
 
-    threads = [threading.Thread(target=worker, args=(item["id"],)) for item in twins]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        futures = [pool.submit(worker, item["id"]) for item in twins]
+    outcomes = [future.result() for future in futures]  # re-raises whatever a worker raised
 
-    assert errors == []
+    assert outcomes == ["processed", "processed"]  # each event handled, neither failed
     assert LedgerEntry.objects.filter(kind="charge").count() == 1

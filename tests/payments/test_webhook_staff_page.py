@@ -90,7 +90,8 @@ def test_latest_reconciliation_report_and_its_differences_are_shown(admin_client
     response = admin_client.get(reverse("payments_staff:events"))
 
     body = response.content.decode()
-    assert "charges EUR" in body and "1200" in body
+    assert "charges EUR" in body
+    assert "1200" in body
 
 
 @pytest.mark.parametrize(
