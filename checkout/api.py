@@ -47,7 +47,7 @@ def _requester(request: HttpRequest) -> services.Requester:
     user = request.user
     return services.Requester(
         ip=client_ip(request),
-        session_key=request.session.session_key,
+        session_key=request.session.session_key or "",
         user_id=user.pk if user.is_authenticated else None,
         idempotency_key=(request.headers.get("Idempotency-Key") or "").strip()[:255] or None,
     )

@@ -3,7 +3,7 @@
 from payments.models import Frequency
 
 # (amounts in minor units, the default) per currency and frequency.
-STANDARD_PRESETS: dict[str, dict[str, tuple[list[int], int]]] = {
+STANDARD_PRESETS: dict[str, dict[str, tuple[list[int], int | None]]] = {
     **{
         code: {
             Frequency.ONE_OFF: ([1000, 2500, 5000, 10000], 2500),

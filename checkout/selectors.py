@@ -31,8 +31,8 @@ def amount_presets(*, currency: str, frequency: str) -> tuple[list[int], int | N
         amounts = [amount for amount, _default in rows]
         default = next((amount for amount, is_default in rows if is_default), amounts[0])
         return amounts, default
-    amounts, default = STANDARD_PRESETS.get(currency, {}).get(frequency, ([], None))
-    return list(amounts), default
+    standard, standard_default = STANDARD_PRESETS.get(currency, {}).get(frequency, ([], None))
+    return list(standard), standard_default
 
 
 def checkout_options(*, currency: str) -> dict:

@@ -39,11 +39,11 @@ def _short_money(amount_minor: int, currency: str, locale: str) -> str:
 
 def _attribution(request: HttpRequest) -> dict[str, str]:
     """What brought the reader here, cleaned so the API will accept it (never a reason to refuse a gift)."""
+    limits = {f.name: f.max_length for f in Contribution._meta.concrete_fields}
     values = {}
     for name in Attribution.ATTRIBUTION_FIELDS:
-        max_length = Contribution._meta.get_field(name).max_length
-        values[name] = request.GET.get(name, "").strip()[:max_length]
-    values["campaign"] = slugify(values["campaign"])[: Contribution._meta.get_field("campaign").max_length]
+        values[name] = request.GET.get(name, "").strip()[: limits[name]]
+    values["campaign"] = slugify(values["campaign"])[: limits["campaign"]]
     if values["source"] not in ALLOWED_SOURCES:
         values["source"] = ""
     return values
@@ -133,7 +133,7 @@ def support(request: HttpRequest) -> HttpResponse:
     frequency = request.GET.get("frequency", Frequency.ONE_OFF)
     if frequency not in Frequency.values:
         frequency = Frequency.ONE_OFF
-    frequency_labels = {
+    frequency_labels: dict[str, str] = {
         Frequency.ONE_OFF: _("One-off gift"),
         Frequency.MONTHLY: _("Monthly membership"),
         Frequency.ANNUAL: _("Annual membership"),

@@ -1,5 +1,6 @@
 """Start and stop a private localstripe for the test session (127.0.0.1, a free port, no state file)."""
 
+import json
 import socket
 import subprocess
 import sys
@@ -51,8 +52,6 @@ class LocalStripe:
         urllib.request.urlopen(request, timeout=5).close()
 
     def register_webhook(self, url: str, secret: str, name: str = "tests") -> None:
-        import json
-
         request = urllib.request.Request(
             f"{self.url}/_config/webhooks/{name}",
             data=json.dumps({"url": url, "secret": secret}).encode(),
