@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+from payments import gateway
 from payments.money import minor_unit_exponent
 
 PERCENT_BASIS_POINTS = 290
@@ -25,9 +26,11 @@ def fee_formula(*, currency: str) -> FeeFormula:
 def fee_for(*, amount_minor: int, currency: str) -> int:
     """What to add so that, after Stripe's fee on the total, the newsroom receives `amount_minor`.
 
-    total = ceil((amount + fixed) / (1 - percent)), in integers (basis points), rounded up.
+    total = ceil((amount + fixed) / (1 - percent)), in integers (basis points), rounded up, then up
+    again to the next amount Stripe accepts in the currency (KWD: a multiple of 10 fils), so the
+    reader is never asked for a total Stripe would refuse.
     """
     formula = fee_formula(currency=currency)
     keep = 10_000 - formula.percent_basis_points
     total = -(-(amount_minor + formula.fixed_minor) * 10_000 // keep)
-    return total - amount_minor
+    return gateway.round_up_to_step(total, currency) - amount_minor

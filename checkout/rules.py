@@ -9,6 +9,7 @@ from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 
 from checkout.errors import CheckoutError
+from payments import gateway
 from payments.models import Frequency
 from payments.money import format_money, minor_unit_exponent
 
@@ -69,6 +70,7 @@ class CheckoutRequest:
 
 
 def check_amount(*, amount_minor: int, currency: str, frequency: str, tightened: bool) -> None:
+    """Within the limits, and an amount Stripe accepts in that currency (KWD: whole hundredths)."""
     limits = amount_limits(currency=currency, frequency=frequency, tightened=tightened)
     if not limits.min_minor <= amount_minor <= limits.max_minor:
         raise CheckoutError(
@@ -76,6 +78,19 @@ def check_amount(*, amount_minor: int, currency: str, frequency: str, tightened:
             % {
                 "min": format_money(limits.min_minor, currency),
                 "max": format_money(limits.max_minor, currency),
+            },
+            field="amount",
+        )
+    step = gateway.smallest_step_minor(currency)
+    if amount_minor % step:
+        lower = amount_minor - amount_minor % step
+        raise CheckoutError(
+            _("Card payments in %(currency)s go in steps of %(step)s: please choose %(lower)s or %(higher)s.")
+            % {
+                "currency": currency,
+                "step": format_money(step, currency),
+                "lower": format_money(lower, currency),
+                "higher": format_money(lower + step, currency),
             },
             field="amount",
         )

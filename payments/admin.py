@@ -1,14 +1,17 @@
 """Staff pages in the admin: Stripe events (re-run), the read-only ledger, refunds, payouts, reports."""
 
+from decimal import Decimal
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from payments import money
+from payments import gateway, money
 from payments.ledger import refunds
 from payments.models import (
     Contribution,
@@ -102,9 +105,58 @@ class LedgerEntryAdmin(ReadOnlyAdmin):
     list_select_related = ("contribution",)
 
 
+def _too_many_decimals(places: int) -> str:
+    """Called per request, so plain (not lazy) translations."""
+    if places == 0:
+        return gettext("%(amount)s has more decimals than %(currency)s allows: enter whole units.")
+    return ngettext(
+        "%(amount)s has more decimals than %(currency)s allows: at most %(places)d decimal place.",
+        "%(amount)s has more decimals than %(currency)s allows: at most %(places)d decimal places.",
+        places,
+    )
+
+
 class RefundForm(forms.Form):
-    amount = forms.DecimalField(label=_("Amount to refund"), min_value=0, decimal_places=3)
+    """A refund in the contribution's currency: its own decimals (CLDR), in steps Stripe accepts.
+
+    `cleaned_data["amount"]` is in minor units (JPY 500 is 500, EUR 12.50 is 1250, KWD 1.230 is 1230).
+    """
+
+    amount = forms.DecimalField(label=_("Amount to refund"), min_value=0)
     reason = forms.CharField(label=_("Reason"), max_length=200, required=False)
+
+    def __init__(self, *args, currency: str, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.currency = currency
+        self.step_minor = gateway.smallest_step_minor(currency)
+        field = self.fields["amount"]
+        field.label = _("Amount to refund (%(currency)s)") % {"currency": currency}
+        field.widget.attrs["step"] = str(money.to_major(self.step_minor, currency))
+
+    def clean_amount(self) -> int:
+        amount: Decimal = self.cleaned_data["amount"]
+        places = money.minor_unit_exponent(self.currency)
+        try:
+            amount_minor = money.from_major(amount, self.currency)
+        except ValueError:
+            raise forms.ValidationError(
+                _too_many_decimals(places),
+                code="decimals",
+                params={"amount": amount, "currency": self.currency, "places": places},
+            ) from None
+        if amount_minor % self.step_minor:
+            lower = amount_minor - amount_minor % self.step_minor
+            raise forms.ValidationError(
+                _("Stripe refunds %(currency)s only in steps of %(step)s: enter %(lower)s or %(higher)s."),
+                code="step",
+                params={
+                    "currency": self.currency,
+                    "step": money.to_major(self.step_minor, self.currency),
+                    "lower": money.to_major(lower, self.currency),
+                    "higher": money.to_major(lower + self.step_minor, self.currency),
+                },
+            )
+        return amount_minor
 
 
 class RefundRequestInline(admin.TabularInline):
@@ -187,16 +239,12 @@ class ContributionAdmin(admin.ModelAdmin):
         if not self.has_refund_permission(request):
             raise PermissionDenied
         contribution = get_object_or_404(Contribution, pk=pk)
-        form = RefundForm(request.POST or None)
+        form = RefundForm(request.POST or None, currency=contribution.currency)
         if request.method == "POST" and form.is_valid():
-            try:
-                amount_minor = money.from_major(form.cleaned_data["amount"], contribution.currency)
-            except ValueError as exc:
-                form.add_error("amount", str(exc))
-            else:
-                if self._refund(request, contribution, amount_minor, form.cleaned_data["reason"]):
-                    return redirect(reverse("admin:payments_contribution_change", args=[pk]))
-                form.add_error("amount", _("Stripe made no refund; see the message above."))
+            amount_minor = form.cleaned_data["amount"]  # minor units: see RefundForm
+            if self._refund(request, contribution, amount_minor, form.cleaned_data["reason"]):
+                return redirect(reverse("admin:payments_contribution_change", args=[pk]))
+            form.add_error("amount", _("Stripe made no refund; see the message above."))
         context = {
             **self.admin_site.each_context(request),
             "title": _("Refund contribution"),

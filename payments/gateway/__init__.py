@@ -7,13 +7,27 @@ Money-moving calls take an idempotency key derived from our rows.
 Callers use the package, never a submodule: `from payments import gateway; gateway.X`; the
 submodules import each other directly (the package imports them, never the reverse). By concern:
 
-- `connection`: the client from settings, `GatewayError`/`CardError`, the call and paging helpers;
-- `shapes`, `billing_shapes`: the dataclasses and their parsers (no `stripe` import);
+- `connection`: the client from settings, the call and paging helpers; `errors`: `GatewayError`/`CardError`;
+- `amounts`: Stripe's amount rules per currency (one table) and the one conversion between our CLDR
+  minor units and Stripe's integers (no `stripe` import);
+- `shapes`, `billing_shapes`: the dataclasses and their parsers (no `stripe` import), which convert
+  every amount they read to our minor units;
 - `customers`, `intents` (intents, cards, charges, balance transactions, refunds), `billing`
   (plans, subscriptions, invoices), `events` (webhook verification, listings, payouts), and
   `offline` (the card payment method only an offline Stripe may receive).
 """
 
+from payments.gateway.amounts import (
+    STRIPE_CURRENCY_RULES,
+    AmountNotAcceptedError,
+    StripeCurrencyRule,
+    UnexpectedStripeAmountError,
+    from_stripe_amount,
+    round_up_to_step,
+    smallest_step_minor,
+    stripe_rule,
+    to_stripe_amount,
+)
 from payments.gateway.billing import (
     create_subscription,
     get_or_create_plan,
@@ -32,13 +46,14 @@ from payments.gateway.billing_shapes import (
     parse_plan,
     parse_subscription,
 )
-from payments.gateway.connection import CardError, GatewayError, client, to_dict
+from payments.gateway.connection import client, to_dict
 from payments.gateway.customers import (
     create_customer,
     ping,
     retrieve_customer,
     set_default_payment_method,
 )
+from payments.gateway.errors import CardError, GatewayError
 from payments.gateway.events import (
     LISTS,
     InvalidWebhookError,
@@ -90,6 +105,8 @@ __all__ = [
     "INTENT_EXPAND",
     "INTERVAL_OF_FREQUENCY",
     "LISTS",
+    "STRIPE_CURRENCY_RULES",
+    "AmountNotAcceptedError",
     "BalanceTransaction",
     "CardDetails",
     "CardError",
@@ -106,7 +123,9 @@ __all__ = [
     "Payout",
     "Plan",
     "Refund",
+    "StripeCurrencyRule",
     "Subscription",
+    "UnexpectedStripeAmountError",
     "attach_payment_method",
     "client",
     "confirm_payment_intent",
@@ -117,6 +136,7 @@ __all__ = [
     "create_subscription",
     "datetime_from_stripe",
     "event_time",
+    "from_stripe_amount",
     "get_or_create_plan",
     "invoice_payment_intent_id",
     "list_charge_refunds",
@@ -145,7 +165,11 @@ __all__ = [
     "retrieve_payment_intent",
     "retrieve_refund",
     "retrieve_subscription",
+    "round_up_to_step",
     "set_default_payment_method",
+    "smallest_step_minor",
+    "stripe_rule",
     "to_dict",
+    "to_stripe_amount",
     "verify_webhook",
 ]

@@ -7,6 +7,7 @@ from dataclasses import replace
 
 import stripe
 
+from payments.gateway.amounts import to_stripe_amount
 from payments.gateway.billing_shapes import (
     FREQUENCY_OF_INTERVAL,
     Invoice,
@@ -17,7 +18,8 @@ from payments.gateway.billing_shapes import (
     parse_plan,
     parse_subscription,
 )
-from payments.gateway.connection import GatewayError, _call, client, logger, to_dict
+from payments.gateway.connection import _call, client, logger, to_dict
+from payments.gateway.errors import GatewayError
 from payments.gateway.intents import retrieve_charge, retrieve_payment_intent
 
 
@@ -49,15 +51,21 @@ def _get_or_create(operation: str, resource, object_id_: str, params: dict) -> d
 def get_or_create_plan(
     *, amount: int, currency: str, interval: str, product_id: str, product_name: str
 ) -> Plan:
-    """One Plan per amount, currency and interval (`plan_monthly_usd_1000`): localstripe has no Prices."""
+    """One Plan per amount, currency and interval (`plan_monthly_usd_1000`): localstripe has no Prices.
+
+    `amount` is in our minor units; the plan (and its id) carries Stripe's integer for it, so the id
+    reads as the plan's own `amount` at Stripe (ISK 5,000 is `plan_monthly_isk_500000`).
+    AmountNotAcceptedError, before any call, for an amount Stripe would refuse.
+    """
+    stripe_amount = to_stripe_amount(amount, currency)
     stripe_client = client()
     _get_or_create("product create", stripe_client.v1.products, product_id, {"name": product_name})
-    plan_id = f"plan_{FREQUENCY_OF_INTERVAL[interval]}_{currency.lower()}_{amount}"
+    plan_id = f"plan_{FREQUENCY_OF_INTERVAL[interval]}_{currency.lower()}_{stripe_amount}"
     data = _get_or_create(
         "plan create",
         stripe_client.v1.plans,
         plan_id,
-        {"amount": amount, "currency": currency.lower(), "interval": interval, "product": product_id},
+        {"amount": stripe_amount, "currency": currency.lower(), "interval": interval, "product": product_id},
     )
     return parse_plan(data)
 

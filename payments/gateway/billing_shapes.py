@@ -1,7 +1,7 @@
 """Frozen dataclasses and parsers for billing objects: plans, subscriptions and invoices.
 
 Pure functions (no `stripe` import); the package re-exports them. Each accepts localstripe's
-2017-08-15 shapes and today's shapes.
+2017-08-15 shapes and today's shapes. Amounts are converted to our minor units here, as in `shapes`.
 """
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from payments.gateway.amounts import from_stripe_amount
 from payments.gateway.shapes import PaymentIntent, object_id, parse_payment_intent
 
 # The one translation between Stripe's billing intervals and our frequency words.
@@ -26,10 +27,11 @@ class Plan:
 
 
 def parse_plan(data: Mapping) -> Plan:
+    currency = str(data["currency"]).upper()
     return Plan(
         id=data["id"],
-        amount=int(data["amount"]),
-        currency=str(data["currency"]).upper(),
+        amount=from_stripe_amount(int(data["amount"]), currency),
+        currency=currency,
         interval=data["interval"],
         product_id=object_id(data.get("product")),
     )
@@ -70,14 +72,14 @@ def parse_subscription(data: Mapping) -> Subscription:
     latest_pi = None
     if isinstance(latest_invoice, Mapping) and isinstance(latest_invoice.get("payment_intent"), Mapping):
         latest_pi = parse_payment_intent(latest_invoice["payment_intent"])
-    currency = data.get("currency") or plan.get("currency") or price.get("currency") or ""
+    currency = str(data.get("currency") or plan.get("currency") or price.get("currency") or "").upper()
     return Subscription(
         id=data["id"],
         status=data["status"],
         customer_id=object_id(data.get("customer")),
         plan_id=plan.get("id") or price.get("id"),
-        amount=None if amount is None else int(amount) * int(quantity),
-        currency=str(currency).upper(),
+        amount=None if amount is None else from_stripe_amount(int(amount) * int(quantity), currency),
+        currency=currency,
         interval=plan.get("interval") or recurring.get("interval"),
         created=int(data.get("created") or 0),
         current_period_end=period_end,
@@ -121,11 +123,12 @@ def parse_invoice(data: Mapping) -> Invoice:
     amount_paid = data.get("amount_paid")
     if amount_paid is None:
         amount_paid = data.get("total") if status == "paid" else 0
+    currency = str(data.get("currency") or "").upper()
     return Invoice(
         id=data["id"],
         status=status,
-        amount_paid=int(amount_paid or 0),
-        currency=str(data.get("currency") or "").upper(),
+        amount_paid=from_stripe_amount(int(amount_paid or 0), currency),
+        currency=currency,
         created=int(data.get("created") or data.get("date") or 0),
         customer_id=object_id(data.get("customer")),
         customer_email=data.get("customer_email"),

@@ -1,4 +1,4 @@
-"""The Stripe client built from settings, our two error types, and the helpers every call goes through."""
+"""The Stripe client built from settings, and the helpers every call goes through (errors: `errors`)."""
 
 from __future__ import annotations
 
@@ -10,42 +10,21 @@ from typing import Any
 import stripe
 from django.conf import settings
 
+from payments.gateway.errors import CardError, GatewayError
 from payments.gateway.shapes import object_id
 
 # One logger for the whole package, named as it was before the split.
 logger = logging.getLogger("payments.gateway")
 
 
-class GatewayError(Exception):
-    """Stripe could not be reached or refused the request for a reason that is not the card's."""
-
-
-class CardError(GatewayError):
-    """The card was declined (or failed authentication); the message is safe to show a reader."""
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        code: str = "card_declined",
-        decline_code: str | None = None,
-        payment_intent_id: str | None = None,
-    ) -> None:
-        super().__init__(message)
-        self.code = code
-        self.decline_code = decline_code
-        self.payment_intent_id = payment_intent_id
-
-
 @functools.lru_cache(maxsize=4)
 def _build_client(
     api_key: str, api_base: str | None, api_version: str, timeout: int, retries: int
 ) -> stripe.StripeClient:
-    base_addresses = {"api": api_base} if api_base else None
     return stripe.StripeClient(
         api_key,
         stripe_version=api_version,
-        base_addresses=base_addresses,
+        base_addresses={"api": api_base} if api_base else None,
         max_network_retries=retries,
         http_client=stripe.RequestsClient(timeout=timeout),
     )

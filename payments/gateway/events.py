@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import stripe
 from django.conf import settings
 
 from payments.gateway.billing_shapes import parse_invoice, parse_subscription
-from payments.gateway.connection import GatewayError, _call, _paginate, client, logger
+from payments.gateway.connection import _call, _paginate, client, logger
+from payments.gateway.errors import GatewayError
 from payments.gateway.shapes import (
     BalanceTransaction,
     Event,
@@ -80,7 +82,7 @@ def list_objects(kind: str, *, created_gte: int | None = None, starting_after: s
     """
     attribute, parser, extra = LISTS[kind]
     list_fn = getattr(client().v1, attribute).list
-    params = dict(extra)
+    params: dict[str, Any] = dict(extra)
     if created_gte is not None:
         try:
             _call(f"{kind} list", list_fn, {**params, "created": {"gte": created_gte}, "limit": 1})

@@ -1,6 +1,7 @@
 """Money in and back out: payment intents, saved cards, charges, balance transactions and refunds.
 
-Each money-moving call takes an idempotency key derived from our rows.
+Each money-moving call takes an idempotency key derived from our rows. Amounts are our minor units;
+`amounts.to_stripe_amount` turns them into Stripe's integers on the way out (the parsers convert back).
 """
 
 from __future__ import annotations
@@ -8,7 +9,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from payments.gateway.connection import CardError, _call, _paginate, client, to_dict
+from payments.gateway.amounts import to_stripe_amount
+from payments.gateway.connection import _call, _paginate, client, to_dict
+from payments.gateway.errors import CardError
 from payments.gateway.shapes import (
     BalanceTransaction,
     CardDetails,
@@ -70,9 +73,12 @@ def create_payment_intent(
     metadata: Mapping[str, str] | None = None,
     idempotency_key: str,
 ) -> PaymentIntent:
-    """Create without confirming: a decline on `create(confirm=True)` would lose the intent's id."""
+    """Create without confirming: a decline on `create(confirm=True)` would lose the intent's id.
+
+    AmountNotAcceptedError, before any call, for an amount Stripe would refuse in that currency.
+    """
     params: dict[str, Any] = {
-        "amount": amount,
+        "amount": to_stripe_amount(amount, currency),
         "currency": currency.lower(),
         "payment_method": payment_method_id,
         "payment_method_types": ["card"],
@@ -136,13 +142,30 @@ def list_charge_refunds(charge_id: str) -> list[Refund]:
 
 
 def create_refund(
-    *, payment_intent_id: str, amount: int, idempotency_key: str, metadata: Mapping[str, str]
+    *,
+    payment_intent_id: str,
+    amount: int,
+    idempotency_key: str,
+    metadata: Mapping[str, str],
+    currency: str | None = None,
 ) -> Refund:
-    """Money out: the idempotency key comes from our RefundRequest row, so a retry never refunds twice."""
+    """Money out: the idempotency key comes from our RefundRequest row, so a retry never refunds twice.
+
+    `amount` is in our minor units of the intent's currency. A refund names no currency at Stripe, so
+    without `currency` the intent is read first to learn it (pass it to save that call).
+    AmountNotAcceptedError, before the refund call, for an amount Stripe would refuse.
+    """
+    if currency is None:
+        intent = _call("payment intent retrieve", client().v1.payment_intents.retrieve, payment_intent_id)
+        currency = str(to_dict(intent)["currency"])
     result = _call(
         "refund create",
         client().v1.refunds.create,
-        {"payment_intent": payment_intent_id, "amount": amount, "metadata": dict(metadata)},
+        {
+            "payment_intent": payment_intent_id,
+            "amount": to_stripe_amount(amount, currency),
+            "metadata": dict(metadata),
+        },
         {"idempotency_key": idempotency_key},
     )
     return parse_refund(to_dict(result))

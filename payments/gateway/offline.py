@@ -5,7 +5,8 @@ from __future__ import annotations
 import stripe
 from django.conf import settings
 
-from payments.gateway.connection import CardError, GatewayError, _call, client, to_dict
+from payments.gateway.connection import _call, client, to_dict
+from payments.gateway.errors import CardError, GatewayError
 from payments.gateway.shapes import PaymentMethod, parse_card
 
 

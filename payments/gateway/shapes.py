@@ -3,7 +3,8 @@ charges, cards, refunds, disputes, payouts and balance transactions.
 
 Pure functions (no `stripe` import); the package re-exports them. Each accepts localstripe's
 2017-08-15 shapes and today's shapes. Billing objects (plans, subscriptions, invoices) are in
-`billing_shapes`.
+`billing_shapes`. Every amount in these dataclasses is in OUR minor units (CLDR): the parsers convert
+Stripe's integers with `amounts.from_stripe_amount`, in the currency of the object that carries them.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+
+from payments.gateway.amounts import from_stripe_amount
 
 
 def datetime_from_stripe(value: int | None) -> datetime | None:
@@ -108,10 +111,11 @@ class Refund:
 
 def parse_refund(data: Mapping) -> Refund:
     balance = data.get("balance_transaction")
+    currency = str(data["currency"]).upper()
     return Refund(
         id=data["id"],
-        amount=int(data["amount"]),
-        currency=str(data["currency"]).upper(),
+        amount=from_stripe_amount(int(data["amount"]), currency),
+        currency=currency,
         status=data.get("status") or "",
         created=int(data.get("created") or data.get("date") or 0),
         charge_id=object_id(data.get("charge")),
@@ -142,10 +146,11 @@ def parse_dispute(data: Mapping) -> Dispute:
         for item in data.get("balance_transactions") or []
         if isinstance(item, Mapping)
     ]
+    currency = str(data["currency"]).upper()
     return Dispute(
         id=data["id"],
-        amount=int(data["amount"]),
-        currency=str(data["currency"]).upper(),
+        amount=from_stripe_amount(int(data["amount"]), currency),
+        currency=currency,
         status=data.get("status") or "",
         created=int(data.get("created") or 0),
         charge_id=object_id(data.get("charge")),
@@ -165,10 +170,11 @@ class Payout:
 
 
 def parse_payout(data: Mapping) -> Payout:
+    currency = str(data["currency"]).upper()
     return Payout(
         id=data["id"],
-        amount=int(data["amount"]),
-        currency=str(data["currency"]).upper(),
+        amount=from_stripe_amount(int(data["amount"]), currency),
+        currency=currency,
         status=data.get("status") or "",
         created=int(data.get("created") or 0),
         arrival_date=data.get("arrival_date"),
@@ -191,12 +197,13 @@ class BalanceTransaction:
 
 def parse_balance_transaction(data: Mapping) -> BalanceTransaction:
     rate = data.get("exchange_rate")
+    currency = str(data["currency"]).upper()  # the account's currency, not the charge's
     return BalanceTransaction(
         id=data["id"],
-        amount=int(data["amount"]),
-        currency=str(data["currency"]).upper(),
-        fee=int(data.get("fee") or 0),
-        net=int(data.get("net") or 0),
+        amount=from_stripe_amount(int(data["amount"]), currency),
+        currency=currency,
+        fee=from_stripe_amount(int(data.get("fee") or 0), currency),
+        net=from_stripe_amount(int(data.get("net") or 0), currency),
         exchange_rate=None if rate is None else str(rate),
         source_id=object_id(data.get("source")),
         type=data.get("type") or "",
@@ -228,11 +235,12 @@ class Charge:
 def parse_charge(data: Mapping) -> Charge:
     card = ((data.get("payment_method_details") or {}).get("card")) or {}
     balance = data.get("balance_transaction")
+    currency = str(data["currency"]).upper()
     return Charge(
         id=data["id"],
-        amount=int(data["amount"]),
-        amount_refunded=int(data.get("amount_refunded") or 0),
-        currency=str(data["currency"]).upper(),
+        amount=from_stripe_amount(int(data["amount"]), currency),
+        amount_refunded=from_stripe_amount(int(data.get("amount_refunded") or 0), currency),
+        currency=currency,
         status=data.get("status") or "",
         paid=bool(data.get("paid")),
         created=int(data.get("created") or 0),
@@ -279,11 +287,12 @@ def parse_payment_intent(data: Mapping) -> PaymentIntent:
         latest = old_charges[-1] if old_charges else None
     error = data.get("last_payment_error") or {}
     next_action = data.get("next_action") or {}
+    currency = str(data["currency"]).upper()
     return PaymentIntent(
         id=data["id"],
         status=data["status"],
-        amount=int(data["amount"]),
-        currency=str(data["currency"]).upper(),
+        amount=from_stripe_amount(int(data["amount"]), currency),
+        currency=currency,
         created=int(data.get("created") or 0),
         client_secret=data.get("client_secret"),
         customer_id=object_id(data.get("customer")),
@@ -311,7 +320,8 @@ class CardDetails:
 
 def parse_card(data: Mapping) -> CardDetails:
     """From a PaymentMethod (`card` inside) or a legacy Card object (fields at top level)."""
-    card = data.get("card") if isinstance(data.get("card"), Mapping) else data
+    nested = data.get("card")
+    card: Mapping = nested if isinstance(nested, Mapping) else data
     return CardDetails(
         brand=str(card.get("brand") or "").lower(),
         last4=card.get("last4") or "",

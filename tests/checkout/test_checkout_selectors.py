@@ -1,6 +1,7 @@
 """Reads the page uses: default currency from the locale, presets staff set, the fee, the upgrade ladder."""
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 
 from checkout.demo import load_demo_presets
@@ -52,15 +53,39 @@ def test_country_wins_over_language(settings):
         (2000, "GBP", 81),
         (50000, "UAH", 2730),
         (1000, "JPY", 82),
-        (1000, "KWD", 339),  # not in the table: 0.300 of a major unit
+        # Not in the fee table: 0.300 of a major unit. ceil(1300 / 0.971) = 1339 fils, and Stripe takes
+        # KWD only in steps of 10 fils, so the total is 1340.
+        (1000, "KWD", 340),
     ],
 )
 def test_fee_covers_stripe_pricing_rounded_up(amount, currency, fee):
     assert fee_for(amount_minor=amount, currency=currency) == fee
-    total = amount + fee
-    assert (
-        total - (total * 290 + 9999) // 10000 - (fee_for(amount_minor=0, currency=currency) - 0) <= amount + 1
-    )
+
+
+# Stripe's card pricing and amount steps, written out here rather than read from checkout.fees or the
+# gateway, so that the test checks them instead of repeating them: 2.9% plus a fixed part per currency.
+STRIPE_PERCENT_BASIS_POINTS = 290
+STRIPE_FIXED_MINOR = {"USD": 30, "CAD": 30, "EUR": 25, "GBP": 20, "UAH": 1200, "JPY": 50, "KWD": 300}
+STRIPE_STEP_MINOR = {"USD": 1, "CAD": 1, "EUR": 1, "GBP": 1, "UAH": 1, "JPY": 1, "KWD": 10}
+
+
+def _received_after_stripes_fee(total: int, currency: str) -> int:
+    """What the newsroom keeps of `total`; the percentage rounded up, the worst case for us."""
+    percent = -(-total * STRIPE_PERCENT_BASIS_POINTS // 10_000)
+    return total - percent - STRIPE_FIXED_MINOR[currency]
+
+
+@pytest.mark.parametrize("currency", sorted(STRIPE_FIXED_MINOR))
+def test_covered_fee_leaves_the_gift_after_stripes_fee_and_is_the_least_that_does(currency):
+    step = STRIPE_STEP_MINOR[currency]
+    amounts = [*range(step, 100_000 * step, 37 * step), 10**9 * step]
+
+    for amount in amounts:
+        total = amount + fee_for(amount_minor=amount, currency=currency)
+
+        assert total % step == 0, (amount, total)  # a total Stripe accepts
+        assert _received_after_stripes_fee(total, currency) >= amount, (amount, total)
+        assert _received_after_stripes_fee(total - step, currency) < amount, (amount, total)  # minimal
 
 
 @pytest.mark.parametrize(
@@ -113,8 +138,6 @@ def test_load_demo_data_command_loads_presets():
 
 @pytest.mark.django_db
 def test_staff_preset_currency_is_normalised_and_checked():
-    from django.core.exceptions import ValidationError
-
     preset = AmountPreset(currency="eur", frequency="monthly", amount_minor=700)
     preset.full_clean()
     assert preset.currency == "EUR"

@@ -11,6 +11,7 @@ from payments.ledger import refunds
 from payments.models import Contribution, LedgerEntry, RefundRequest
 from tests.factories import ContributionFactory
 from tests.payments import stripe_flows as flows
+from tests.payments.webhooks import make_event
 
 pytestmark = pytest.mark.django_db
 
@@ -128,8 +129,6 @@ def test_contribution_never_paid_cannot_be_refunded():
 
 @pytest.mark.integration
 def test_staff_refund_then_its_charge_refunded_event_records_it_once(paid_contribution, deliver_processed):
-    from tests.payments.webhooks import make_event
-
     refunds.contribution_refund(contribution=paid_contribution, amount_minor=5000)
 
     deliver_processed(
@@ -138,3 +137,112 @@ def test_staff_refund_then_its_charge_refunded_event_records_it_once(paid_contri
 
     assert LedgerEntry.objects.filter(kind="refund").count() == 1
     assert Contribution.objects.get().status == "refunded"
+
+
+# The staff refund form takes the contribution's own decimals (CLDR) in the steps Stripe accepts.
+
+
+@pytest.fixture
+def paid_in(localstripe, deliver_processed):
+    """A contribution paid at localstripe: `stripe_amount` as Stripe writes it, `amount_minor` as we do."""
+
+    def _paid(*, stripe_amount: int, amount_minor: int, currency: str) -> Contribution:
+        intent_id = flows.paid_intent(amount=stripe_amount, currency=currency.lower())
+        contribution = ContributionFactory(
+            stripe_payment_intent_id=intent_id, amount_minor=amount_minor, currency=currency
+        )
+        for event in flows.events("payment_intent.succeeded"):
+            deliver_processed(event)
+        contribution.refresh_from_db()
+        return contribution
+
+    return _paid
+
+
+def _refund_page(admin_client, contribution: Contribution, amount: str):
+    return admin_client.post(
+        reverse("admin:payments_contribution_refund", args=[contribution.pk]), {"amount": amount}
+    )
+
+
+def test_refund_form_asks_for_the_amount_in_the_contributions_currency_and_step(admin_client):
+    contribution = ContributionFactory(currency="KWD", amount_minor=5000, stripe_payment_intent_id="pi_kwd")
+
+    page = admin_client.get(reverse("admin:payments_contribution_refund", args=[contribution.pk]))
+
+    assert "Amount to refund (KWD)" in page.content.decode()
+    assert 'step="0.010"' in page.content.decode()
+
+
+def test_yen_refund_with_decimals_is_a_form_error_and_stripe_is_not_called(admin_client):
+    contribution = ContributionFactory(currency="JPY", amount_minor=5000, stripe_payment_intent_id="pi_jpy")
+
+    response = _refund_page(admin_client, contribution, "300.5")
+
+    assert response.status_code == 200
+    assert "300.5 has more decimals than JPY allows: enter whole units." in response.content.decode()
+    assert not RefundRequest.objects.exists()
+
+
+def test_kwd_refund_with_a_fourth_decimal_is_a_form_error_and_stripe_is_not_called(admin_client):
+    contribution = ContributionFactory(currency="KWD", amount_minor=5000, stripe_payment_intent_id="pi_kwd")
+
+    response = _refund_page(admin_client, contribution, "1.2345")
+
+    assert response.status_code == 200
+    assert "1.2345 has more decimals than KWD allows: at most 3 decimal places." in response.content.decode()
+    assert not RefundRequest.objects.exists()
+
+
+def test_kwd_refund_whose_last_fils_digit_is_not_zero_is_a_form_error_and_stripe_is_not_called(
+    admin_client,
+):
+    contribution = ContributionFactory(currency="KWD", amount_minor=5000, stripe_payment_intent_id="pi_kwd")
+
+    response = _refund_page(admin_client, contribution, "1.235")
+
+    assert response.status_code == 200
+    assert "Stripe refunds KWD only in steps of 0.010: enter 1.230 or 1.240." in response.content.decode()
+    assert not RefundRequest.objects.exists()
+
+
+@pytest.mark.integration
+def test_staff_refund_in_whole_yen_reaches_stripe_as_whole_yen(paid_in, admin_client):
+    contribution = paid_in(stripe_amount=5000, amount_minor=5000, currency="JPY")
+
+    response = _refund_page(admin_client, contribution, "300")
+
+    assert response.status_code == 302
+    request = RefundRequest.objects.get()
+    assert (request.status, request.amount_minor) == ("succeeded", 300)
+    assert gateway.client().v1.refunds.retrieve(request.stripe_refund_id).amount == 300
+    assert LedgerEntry.objects.get(kind="refund").amount_minor == -300
+
+
+@pytest.mark.integration
+def test_staff_refund_in_kwd_on_the_ten_fils_step_reaches_stripe_in_fils(paid_in, admin_client):
+    contribution = paid_in(stripe_amount=5000, amount_minor=5000, currency="KWD")
+
+    response = _refund_page(admin_client, contribution, "1.23")
+
+    assert response.status_code == 302
+    request = RefundRequest.objects.get()
+    assert (request.status, request.amount_minor) == ("succeeded", 1230)
+    assert gateway.client().v1.refunds.retrieve(request.stripe_refund_id).amount == 1230
+
+
+@pytest.mark.integration
+def test_staff_refund_in_kronur_reaches_stripe_with_two_decimals_and_the_ledger_in_kronur(
+    paid_in, admin_client
+):
+    contribution = paid_in(stripe_amount=500000, amount_minor=5000, currency="ISK")
+
+    response = _refund_page(admin_client, contribution, "1000")
+
+    assert response.status_code == 302
+    request = RefundRequest.objects.get()
+    assert gateway.client().v1.refunds.retrieve(request.stripe_refund_id).amount == 100000
+    entry = LedgerEntry.objects.get(kind="refund")
+    assert (entry.amount_minor, entry.currency) == (-1000, "ISK")
+    contribution.refresh_from_db()
+    assert (contribution.status, contribution.amount_refunded_minor) == ("partially_refunded", 1000)
