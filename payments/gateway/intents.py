@@ -147,17 +147,13 @@ def create_refund(
     amount: int,
     idempotency_key: str,
     metadata: Mapping[str, str],
-    currency: str | None = None,
+    currency: str,
 ) -> Refund:
     """Money out: the idempotency key comes from our RefundRequest row, so a retry never refunds twice.
 
-    `amount` is in our minor units of the intent's currency. A refund names no currency at Stripe, so
-    without `currency` the intent is read first to learn it (pass it to save that call).
+    `amount` is in our minor units of `currency`, the intent's (a refund names none at Stripe).
     AmountNotAcceptedError, before the refund call, for an amount Stripe would refuse.
     """
-    if currency is None:
-        intent = _call("payment intent retrieve", client().v1.payment_intents.retrieve, payment_intent_id)
-        currency = str(to_dict(intent)["currency"])
     result = _call(
         "refund create",
         client().v1.refunds.create,

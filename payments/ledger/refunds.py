@@ -159,6 +159,7 @@ def contribution_refund(
         refund = gateway.create_refund(
             payment_intent_id=contribution.stripe_payment_intent_id,
             amount=amount_minor,
+            currency=contribution.currency,
             idempotency_key=request.idempotency_key,
             metadata={"contribution": str(contribution.public_id), "refund_request": str(request.pk)},
         )

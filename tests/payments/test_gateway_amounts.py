@@ -165,7 +165,11 @@ def test_isk_refund_reaches_stripe_with_two_decimals_in_the_intents_currency(loc
     intent_id = flows.paid_intent(amount=500000, currency="isk")
 
     refund = gateway.create_refund(
-        payment_intent_id=intent_id, amount=1000, idempotency_key="test:isk:refund", metadata={}
+        payment_intent_id=intent_id,
+        amount=1000,
+        currency="ISK",
+        idempotency_key="test:isk:refund",
+        metadata={},
     )
 
     assert gateway.client().v1.refunds.retrieve(refund.id).amount == 100000
