@@ -60,9 +60,13 @@ def clean_card(body: object) -> dict:
         field = "exp_month" if not month else "exp_year"
         raise CardProblemError("incomplete_expiry", field, _("Your card's expiration date is incomplete."))
     if not month.isdigit() or not 1 <= int(month) <= 12:
-        raise CardProblemError("invalid_expiry_month", "exp_month", _("Your card's expiration month is invalid."))
+        raise CardProblemError(
+            "invalid_expiry_month", "exp_month", _("Your card's expiration month is invalid.")
+        )
     if not year.isdigit() or len(year) not in (2, 4):
-        raise CardProblemError("invalid_expiry_year", "exp_year", _("Your card's expiration year is invalid."))
+        raise CardProblemError(
+            "invalid_expiry_year", "exp_year", _("Your card's expiration year is invalid.")
+        )
     if not cvc:
         raise CardProblemError("incomplete_cvc", "cvc", _("Your card's security code is incomplete."))
     if not cvc.isdigit() or len(cvc) not in (3, 4):
