@@ -92,7 +92,6 @@ class OptionsOut(Schema):
     max_amount: int
     limits: dict[str, dict[str, int]]
     presets: dict[str, dict]
-    fee: dict[str, int]
 
 
 class FeeOut(Schema):

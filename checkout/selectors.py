@@ -36,7 +36,11 @@ def amount_presets(*, currency: str, frequency: str) -> tuple[list[int], int | N
 
 
 def checkout_options(*, currency: str) -> dict:
-    """What the checkout page offers in one currency (amounts in minor units); see docs/checkout.md."""
+    """What the checkout page offers in one currency (amounts in minor units); see docs/checkout.md.
+
+    Each preset comes with the fee a reader may cover for it, from `fees.fee_for`: the one source of
+    the fee (the formula itself is not published, so no client computes a fee of its own).
+    """
     currency = enabled_currency(currency)
     tightened = breaker.breaker_state().tripped
     presets, limits = {}, {}
@@ -44,9 +48,12 @@ def checkout_options(*, currency: str) -> dict:
         amounts, default = amount_presets(currency=currency, frequency=frequency)
         limit = amount_limits(currency=currency, frequency=frequency, tightened=tightened)
         amounts = [amount for amount in amounts if limit.min_minor <= amount <= limit.max_minor]
-        presets[frequency] = {"amounts": amounts, "default": default if default in amounts else None}
+        presets[frequency] = {
+            "amounts": amounts,
+            "default": default if default in amounts else None,
+            "fees": [fees.fee_for(amount_minor=amount, currency=currency) for amount in amounts],
+        }
         limits[frequency] = {"min": limit.min_minor, "max": limit.max_minor}
-    formula = fees.fee_formula(currency=currency)
     return {
         "currency": currency,
         "exponent": minor_unit_exponent(currency),
@@ -55,7 +62,6 @@ def checkout_options(*, currency: str) -> dict:
         "max_amount": limits[Frequency.ONE_OFF]["max"],
         "limits": limits,
         "presets": presets,
-        "fee": {"percent_basis_points": formula.percent_basis_points, "fixed_minor": formula.fixed_minor},
     }
 
 

@@ -163,8 +163,9 @@ def support(request: HttpRequest) -> HttpResponse:
         "locale": translation.get_language() or settings.LANGUAGE_CODE,
         "limits": options["limits"],
         "presetFees": {
-            str(amount): fee_for(amount_minor=amount, currency=currency)
-            for amount in sorted({a for group in options["presets"].values() for a in group["amounts"]})
+            str(amount): fee
+            for group in options["presets"].values()
+            for amount, fee in zip(group["amounts"], group["fees"], strict=True)
         },
         "signedIn": request.user.is_authenticated,
         "attribution": attribution,

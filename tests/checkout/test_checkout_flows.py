@@ -137,9 +137,13 @@ def test_checkout_options_list_presets_limits_and_fee(client, localstripe):
     options = response.json()
     assert options["currency"] == "EUR"
     assert options["currencies"] == ["USD", "EUR", "GBP", "CAD", "UAH"]
-    assert options["presets"]["monthly"] == {"amounts": [500, 1000, 2000, 5000], "default": 1000}
+    assert options["presets"]["monthly"] == {
+        "amounts": [500, 1000, 2000, 5000],
+        "default": 1000,
+        "fees": [41, 56, 86, 176],
+    }
     assert (options["min_amount"], options["max_amount"]) == (100, 1_000_000)
-    assert options["fee"] == {"percent_basis_points": 290, "fixed_minor": 25}
+    assert "fee" not in options  # the fee comes from the server per amount, never from a published formula
 
 
 def test_checkout_options_refuse_a_currency_not_enabled(client):

@@ -111,7 +111,7 @@ def test_staff_presets_replace_the_standard_ones(settings):
 
     options = checkout_options(currency="GBP")
 
-    assert options["presets"]["one_off"] == {"amounts": [300, 700], "default": 300}
+    assert options["presets"]["one_off"] == {"amounts": [300, 700], "default": 300, "fees": [30, 42]}
     assert options["presets"]["monthly"]["amounts"] == [500, 1000, 2000, 5000]
 
 
@@ -155,4 +155,8 @@ def test_staff_edit_presets_in_the_admin(admin_client):
 
     assert response.status_code == 302
     assert AmountPreset.objects.get().currency == "CAD"
-    assert checkout_options(currency="CAD")["presets"]["one_off"] == {"amounts": [1500], "default": 1500}
+    assert checkout_options(currency="CAD")["presets"]["one_off"] == {
+        "amounts": [1500],
+        "default": 1500,
+        "fees": [76],
+    }
