@@ -6,7 +6,7 @@ from ninja import Field, Schema
 from pydantic import ConfigDict, StrictBool, StrictInt
 
 from checkout.errors import decline_message
-from checkout.selectors import suggested_monthly_amount
+from checkout.selectors import upgrade_suggestion
 from checkout.services import Outcome, upgrade_key
 from payments.models import Contribution, Frequency
 
@@ -110,7 +110,7 @@ def _upgrade_offer(contribution: Contribution) -> dict | None:
         or Contribution.objects.filter(idempotency_key=upgrade_key(contribution)).exists()
     ):
         return None
-    amount = suggested_monthly_amount(one_off_minor=contribution.amount_minor, currency=contribution.currency)
+    amount = upgrade_suggestion(gift=contribution)
     return {"suggested_amount": amount} if amount else None
 
 

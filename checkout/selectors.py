@@ -106,6 +106,13 @@ def suggested_monthly_amount(*, one_off_minor: int, currency: str) -> int | None
     return max((rung for rung in ladder if rung <= target), default=ladder[0])
 
 
+def upgrade_suggestion(*, gift: Contribution) -> int | None:
+    """The monthly amount offered for a gift, from what the reader chose (the covered fee left out)."""
+    return suggested_monthly_amount(
+        one_off_minor=gift.amount_minor - gift.fee_covered_minor, currency=gift.currency
+    )
+
+
 def contribution_for_reader(*, public_id, request: HttpRequest) -> Contribution:
     """The contribution, for the browser session that made it or the account that owns it.
 

@@ -15,7 +15,7 @@ from checkout import breaker, guards
 from checkout.errors import CheckoutError, IdempotencyConflictError
 from checkout.fees import fee_for
 from checkout.rules import CheckoutRequest, check_amount, validated_request
-from checkout.selectors import suggested_monthly_amount
+from checkout.selectors import upgrade_suggestion
 from membership import services as membership_services
 from membership.models import Membership
 from payments import gateway
@@ -269,7 +269,7 @@ def contribution_upgrade(*, gift: Contribution, amount_minor: int | None, reques
     tightened = breaker.breaker_state().tripped
     guards.check_ip_rate(ip=requester.ip, tightened=tightened)
     if amount_minor is None:
-        amount_minor = suggested_monthly_amount(one_off_minor=gift.amount_minor, currency=gift.currency) or 0
+        amount_minor = upgrade_suggestion(gift=gift) or 0
     check_amount(
         amount_minor=amount_minor,
         currency=gift.currency,

@@ -222,9 +222,7 @@ def thank_you(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     upgrade = None
     suggestion = None
     if contribution.status == Contribution.Status.SUCCEEDED and frequency == Frequency.ONE_OFF:
-        suggestion = selectors.suggested_monthly_amount(
-            one_off_minor=contribution.amount_minor - contribution.fee_covered_minor, currency=currency
-        )
+        suggestion = selectors.upgrade_suggestion(gift=contribution)
     if suggestion is not None:
         upgrade = {
             "amount": suggestion,

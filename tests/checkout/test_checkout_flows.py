@@ -91,6 +91,18 @@ def test_one_click_upgrade_reuses_the_card_and_starts_a_monthly_membership(clien
     assert client.get(f"{API}/contributions/{created['id']}").json()["upgrade"] is None
 
 
+def test_upgrade_offer_of_a_gift_with_the_fee_covered_is_made_from_the_chosen_amount(client, localstripe):
+    created = post(client, gift(amount=4950, cover_fee=True)).json()  # 49.50 chosen, 51.31 charged
+
+    offered = created["upgrade"]["suggested_amount"]
+    page = client.get(f"/support/thank-you/{created['id']}/")
+    post(client, {}, path=f"/contributions/{created['id']}/upgrade")
+
+    assert offered == 500  # a fifth of 49.50 is 9.90: the rung below is 5.00 (not 10.00 from 51.31)
+    assert page.context["upgrade"]["amount"] == offered
+    assert Membership.objects.get().amount_minor == offered
+
+
 def test_upgrade_with_a_chosen_amount(client, localstripe):
     created = post(client, gift(amount=5000)).json()
 
