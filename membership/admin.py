@@ -1,16 +1,17 @@
 """Staff pages of memberships in the admin: read-only, since Stripe's subscription is the truth."""
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from membership.models import Membership
+from payments.money import format_money
 
 
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):
     list_display = (
         "contributor",
-        "amount_minor",
-        "currency",
+        "amount",
         "interval",
         "status",
         "current_period_end",
@@ -20,6 +21,10 @@ class MembershipAdmin(admin.ModelAdmin):
     search_fields = ("contributor__email", "contributor__name", "=stripe_subscription_id")
     list_select_related = ("contributor",)
     date_hierarchy = "created_at"
+
+    @admin.display(description=_("amount"), ordering="amount_minor")
+    def amount(self, membership: Membership) -> str:
+        return format_money(membership.amount_minor, membership.currency)
 
     def get_readonly_fields(self, request, obj=None):
         return [field.name for field in Membership._meta.fields]
