@@ -25,11 +25,12 @@ class BreakerState:
     failed: int
 
 
-def breaker_state() -> BreakerState:
+def breaker_state(*, record_change: bool = True) -> BreakerState:
     """Decided payments (succeeded or failed) of the last window; tripped when the failed share is high.
 
     Staff are alerted once per trip: the cache flag is set atomically (`add`) by the first process
-    that sees the trip and removed when the rate falls back.
+    that sees the trip and removed when the rate falls back. Pages that only read (`record_change`
+    off) see the same state and change nothing; the next payment attempt records the change.
     """
     since = timezone.now() - timedelta(minutes=settings.CHECKOUT_BREAKER_WINDOW_MINUTES)
     counts = Contribution.objects.filter(
@@ -40,6 +41,8 @@ def breaker_state() -> BreakerState:
         attempts >= settings.CHECKOUT_BREAKER_MIN_ATTEMPTS
         and failed >= attempts * settings.CHECKOUT_BREAKER_FAILURE_RATE
     )
+    if not record_change:
+        return BreakerState(tripped=tripped, attempts=attempts, failed=failed)
     if tripped and cache.add(TRIPPED_KEY, True, timeout=None):
         logger.error(
             "Checkout circuit breaker tripped: %s of %s payments failed in %s minutes; checkout tightened.",

@@ -42,7 +42,7 @@ def checkout_options(*, currency: str) -> dict:
     the fee (the formula itself is not published, so no client computes a fee of its own).
     """
     currency = enabled_currency(currency)
-    tightened = breaker.breaker_state().tripped
+    tightened = breaker.breaker_state(record_change=False).tripped
     presets, limits = {}, {}
     for frequency in Frequency.values:
         amounts, default = amount_presets(currency=currency, frequency=frequency)

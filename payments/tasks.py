@@ -5,6 +5,8 @@ imports this module but the publisher and `PaymentsConfig.ready()`, which wires 
 the moment a contribution succeeds.
 """
 
+import logging
+
 from celery import shared_task
 from django.conf import settings
 from django.db import transaction
@@ -13,6 +15,8 @@ from payments import emails
 from payments.ledger import reconciliation
 from payments.models import Contribution
 from payments.webhooks import processing
+
+logger = logging.getLogger(__name__)
 
 RETRY = {"acks_late": True, "autoretry_for": (OSError,), "retry_backoff": True, "max_retries": 8}
 
@@ -50,9 +54,15 @@ def process_webhook_events(stripe_event_ids: list[str]) -> dict[str, int]:
     """A batch published by the webhook view: each event that fails is retried alone, with backoff."""
     outcomes: dict[str, int] = {}
     for stripe_event_id in stripe_event_ids:
-        outcome = processing.webhook_event_process(
-            stripe_event_id=stripe_event_id, final_attempt=False, reraise=False
-        )
+        try:
+            outcome = processing.webhook_event_process(
+                stripe_event_id=stripe_event_id, final_attempt=False, reraise=False
+            )
+        except Exception:  # the claim or its history could not be written: this event alone waits
+            logger.exception(
+                "Stripe event %s could not be run in its batch; retrying it alone", stripe_event_id
+            )
+            outcome = processing.Outcome.RETRYING
         if outcome == processing.Outcome.RETRYING:
             process_webhook_event.apply_async(args=[stripe_event_id], countdown=5)
         outcomes[outcome] = outcomes.get(outcome, 0) + 1

@@ -98,6 +98,7 @@ from payments.gateway.shapes import (
     parse_payment_intent,
     parse_payout,
     parse_refund,
+    timestamp_from_stripe,
 )
 
 __all__ = [
@@ -169,6 +170,7 @@ __all__ = [
     "set_default_payment_method",
     "smallest_step_minor",
     "stripe_rule",
+    "timestamp_from_stripe",
     "to_dict",
     "to_stripe_amount",
     "verify_webhook",

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from decimal import ROUND_HALF_EVEN, Decimal
 from math import gcd
 from types import MappingProxyType
 
@@ -138,12 +139,19 @@ def to_stripe_amount(amount_minor: int, currency: str) -> int:
     return amount_minor * 10**shift if shift >= 0 else amount_minor // 10**-shift
 
 
-def from_stripe_amount(amount: int, currency: str) -> int:
-    """Stripe's integer (an amount, a fee, a net) back in our minor units; exact or an error."""
+def from_stripe_amount(amount: int, currency: str, *, exact: bool = True) -> int:
+    """Stripe's integer (an amount, a fee, a net) back in our minor units.
+
+    `exact` (what a reader paid or was refunded): an amount our minor units cannot hold is an error,
+    never rounded. Off (a balance transaction's fee and net, which Stripe computes and may leave
+    with fractions of a krona): rounded half to even, so the payment is still recorded.
+    """
     _rule, shift = _shift(currency)
     if shift <= 0:
         return int(amount) * 10**-shift
     factor = 10**shift
+    if not exact:
+        return int((Decimal(int(amount)) / factor).quantize(Decimal(1), rounding=ROUND_HALF_EVEN))
     if int(amount) % factor:
         raise UnexpectedStripeAmountError(
             f"Stripe's {currency.upper()} amount {amount} has fractions that {currency.upper()} minor "

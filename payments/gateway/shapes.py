@@ -16,14 +16,19 @@ from datetime import UTC, datetime
 from payments.gateway.amounts import from_stripe_amount
 
 
+def timestamp_from_stripe(value: int) -> datetime:
+    """Stripe's times are Unix seconds; ours are aware datetimes in UTC."""
+    return datetime.fromtimestamp(value, tz=UTC)
+
+
 def datetime_from_stripe(value: int | None) -> datetime | None:
-    """Stripe's times are Unix seconds (0 or None when unset); ours are aware datetimes in UTC."""
-    return datetime.fromtimestamp(value, tz=UTC) if value else None
+    """An optional Stripe time (0 or None when unset, such as `canceled_at`) as an aware datetime."""
+    return timestamp_from_stripe(value) if value else None
 
 
 def event_time(event: Event) -> datetime:
     """When Stripe created the event: the time a snapshot in it was observed."""
-    return datetime.fromtimestamp(event.created, tz=UTC)
+    return timestamp_from_stripe(event.created)
 
 
 def object_id(value) -> str | None:
@@ -202,8 +207,8 @@ def parse_balance_transaction(data: Mapping) -> BalanceTransaction:
         id=data["id"],
         amount=from_stripe_amount(int(data["amount"]), currency),
         currency=currency,
-        fee=from_stripe_amount(int(data.get("fee") or 0), currency),
-        net=from_stripe_amount(int(data.get("net") or 0), currency),
+        fee=from_stripe_amount(int(data.get("fee") or 0), currency, exact=False),
+        net=from_stripe_amount(int(data.get("net") or 0), currency, exact=False),
         exchange_rate=None if rate is None else str(rate),
         source_id=object_id(data.get("source")),
         type=data.get("type") or "",

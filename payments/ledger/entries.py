@@ -61,7 +61,7 @@ def charge_entry_append(
         defaults={
             "amount_minor": charge.amount,
             "currency": charge.currency,
-            "occurred_at": gateway.datetime_from_stripe(charge.created),
+            "occurred_at": gateway.timestamp_from_stripe(charge.created),
             **_settlement_fields(balance, +1),
             **_links(contribution),
         },
@@ -106,7 +106,7 @@ def refund_entry_append(
         defaults={
             "amount_minor": -refund.amount,
             "currency": refund.currency,
-            "occurred_at": gateway.datetime_from_stripe(refund.created),
+            "occurred_at": gateway.timestamp_from_stripe(refund.created),
             **_settlement_fields(balance, -1),
             **_links(contribution),
         },
@@ -127,7 +127,7 @@ def dispute_entry_append(
         defaults={
             "amount_minor": -dispute.amount,
             "currency": dispute.currency,
-            "occurred_at": gateway.datetime_from_stripe(dispute.created),
+            "occurred_at": gateway.timestamp_from_stripe(dispute.created),
             **_settlement_fields(balance, -1),
             **_links(contribution),
         },

@@ -177,9 +177,13 @@ def dispatch(event: gateway.Event) -> str:
 
 def webhook_event_rerun(*, event: WebhookEvent) -> str:
     """Staff re-run of a failed (or stuck) event, now, in the request: the outcome shows at once."""
-    return webhook_event_process(
-        stripe_event_id=event.stripe_event_id, final_attempt=True, trigger="staff", reraise=False
-    )
+    try:
+        return webhook_event_process(
+            stripe_event_id=event.stripe_event_id, final_attempt=True, trigger="staff", reraise=False
+        )
+    except Exception:  # the claim or its history could not be written: say so, do not answer 500
+        logger.exception("Staff re-run of Stripe event %s could not start", event.stripe_event_id)
+        return Outcome.FAILED
 
 
 def unprocessed_event_ids(*, limit: int = 500) -> list[str]:
@@ -207,8 +211,12 @@ def webhook_events_sweep() -> dict[str, int]:
     for stripe_event_id in unprocessed_event_ids():
         attempts = WebhookEvent.objects.filter(stripe_event_id=stripe_event_id).values_list("attempts")
         final = bool(attempts) and attempts[0][0] >= settings.WEBHOOK_MAX_RETRIES
-        outcome = webhook_event_process(
-            stripe_event_id=stripe_event_id, final_attempt=final, trigger="sweep", reraise=False
-        )
+        try:
+            outcome = webhook_event_process(
+                stripe_event_id=stripe_event_id, final_attempt=final, trigger="sweep", reraise=False
+            )
+        except Exception:  # the claim or its history could not be written: the next sweep tries again
+            logger.exception("The sweep could not run Stripe event %s", stripe_event_id)
+            outcome = Outcome.RETRYING
         outcomes[outcome] = outcomes.get(outcome, 0) + 1
     return outcomes

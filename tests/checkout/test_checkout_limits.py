@@ -5,13 +5,15 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.core.cache import cache
 from django.test import RequestFactory
 from django.utils import timezone
 
-from checkout.breaker import breaker_state
+from checkout.breaker import TRIPPED_KEY, breaker_state
 from checkout.ratelimit import Rate, client_ip, parse_rate
 from payments.models import Contribution
 from tests.checkout.checkout_support import (
+    API,
     DECLINED_CARD,
     charges,
     eager_tasks,  # noqa: F401
@@ -197,3 +199,23 @@ def test_breaker_relaxes_when_failures_fall_back_and_alerts_again_on_the_next_tr
         assert breaker_state().tripped is True
         assert breaker_state().tripped is True
     assert len([m for m in mail.outbox if "Checkout tightened" in m.subject]) == 2
+
+
+def test_pages_that_only_read_show_a_tripped_breaker_but_leave_the_alert_to_the_next_payment(
+    client, localstripe, breaker_settings, django_capture_on_commit_callbacks
+):
+    UserFactory(email="editor@example.org", is_staff=True)
+    _recent_failures(12)
+
+    with django_capture_on_commit_callbacks(execute=True) as queued:
+        page = client.get("/support/?currency=USD")
+        options = client.get(f"{API}/checkout/options", {"currency": "USD"}).json()
+
+    assert page.status_code == 200
+    assert options["min_amount"] == 500  # the tightened minimum shows
+    assert queued == []
+    assert cache.get(TRIPPED_KEY) is None
+    with django_capture_on_commit_callbacks(execute=True):
+        post(client, gift(amount=1000))
+    assert cache.get(TRIPPED_KEY) is True
+    assert len([m for m in mail.outbox if "Checkout tightened" in m.subject]) == 1

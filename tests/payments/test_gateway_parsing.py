@@ -152,3 +152,16 @@ def test_isk_amount_from_stripe_with_fractions_of_a_krona_is_refused_not_rounded
 
     with pytest.raises(gateway.UnexpectedStripeAmountError):
         gateway.parse_refund(data)
+
+
+def test_isk_fee_with_fractions_of_a_krona_is_rounded_so_the_payment_is_still_recorded():
+    data = stripe_object("balance_transaction", amount=500000, fee=17550, net=482450, currency="isk")
+
+    balance = gateway.parse_balance_transaction(data)
+
+    assert (balance.amount, balance.fee, balance.net) == (5000, 176, 4824)
+
+
+def test_a_stripe_time_of_zero_is_the_epoch_where_a_time_is_required_and_unset_where_optional():
+    assert gateway.timestamp_from_stripe(0).year == 1970
+    assert gateway.datetime_from_stripe(0) is None

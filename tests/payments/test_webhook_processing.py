@@ -3,11 +3,12 @@
 from datetime import timedelta
 
 import pytest
+from django.db import OperationalError
 from django.urls import reverse
 from django.utils import timezone
 
 from payments.models import LedgerEntry, WebhookEvent, WebhookEventAttempt
-from payments.tasks import process_webhook_event
+from payments.tasks import process_webhook_event, process_webhook_events
 from payments.webhooks import processing
 from tests.factories import ContributionFactory, MembershipFactory
 from tests.localstripe import free_port
@@ -163,3 +164,25 @@ def test_test_mode_event_on_a_live_site_is_ignored(deliver_processed, settings):
     assert WebhookEvent.objects.get().status == WebhookEvent.Status.IGNORED
     membership.refresh_from_db()
     assert membership.status == "active"
+
+
+def test_an_event_whose_claim_fails_in_a_batch_does_not_stop_the_others(celery_eager, monkeypatch):
+    first, second = (
+        make_event("plan.created", {"id": f"plan_batch_{n}"}, event_id=f"evt_batch_{n}") for n in (1, 2)
+    )
+    for event in (first, second):
+        processing.webhook_event_store(event=processing.gateway.parse_event(event))
+    real_claim = processing._claim
+    failures = iter([True])
+
+    def claim_failing_once(*, stripe_event_id, include_failed):
+        if stripe_event_id == first["id"] and next(failures, False):
+            raise OperationalError("connection lost while claiming")
+        return real_claim(stripe_event_id=stripe_event_id, include_failed=include_failed)
+
+    monkeypatch.setattr(processing, "_claim", claim_failing_once)
+
+    outcomes = process_webhook_events([first["id"], second["id"]])
+
+    assert outcomes == {"retrying": 1, "ignored": 1}
+    assert set(WebhookEvent.objects.values_list("status", flat=True)) == {"ignored"}  # the retry ran it
