@@ -1,9 +1,10 @@
 """What every email to a reader says about how to reach us, and sending an email at most once per row."""
 
 from collections.abc import Callable
+from datetime import timedelta
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 
@@ -16,18 +17,32 @@ def how_to_reach_us() -> dict:
     }
 
 
-def send_once(*, rows: QuerySet, sent_field: str, send: Callable[[], None]) -> bool:
-    """Claim the row by stamping `sent_field` (one conditional UPDATE), then send; returns whether it sent.
+class EmailInFlightError(Exception):
+    """Another worker took this email less than EMAIL_CLAIM_TIMEOUT_SECONDS ago and has not sent it yet."""
 
-    No row lock is held while the mail server is talked to. A send that fails gives the claim back, so
-    the task's retry sends it; a second run after a success finds the stamp and sends nothing.
+
+def send_once(*, rows: QuerySet, claim_field: str, sent_field: str, send: Callable[[], None]) -> bool:
+    """Send the row's email unless it was sent; returns whether this call sent it.
+
+    The row is claimed (one conditional UPDATE of `claim_field`), the mail sent with no row lock held,
+    then `sent_field` stamped. A send that fails gives the claim back for the task's retry. A worker that
+    died between claim and send leaves a claim that goes stale after EMAIL_CLAIM_TIMEOUT_SECONDS and is
+    taken over; until then EmailInFlightError tells the task to try again later. So an email is sent
+    at least once, and twice only if a worker dies after sending and before stamping.
     """
-    claimed_at = timezone.now()
-    if not rows.filter(**{f"{sent_field}__isnull": True}).update(**{sent_field: claimed_at}):
+    now = timezone.now()
+    stale = now - timedelta(seconds=settings.EMAIL_CLAIM_TIMEOUT_SECONDS)
+    unsent = rows.filter(**{f"{sent_field}__isnull": True})
+    claimable = Q(**{f"{claim_field}__isnull": True}) | Q(**{f"{claim_field}__lt": stale})
+    if not unsent.filter(claimable).update(**{claim_field: now}):
+        if unsent.exists():
+            raise EmailInFlightError(f"{rows.model.__name__} email already being sent")
         return False
+    mine = rows.filter(**{claim_field: now})
     try:
         send()
     except Exception:
-        rows.filter(**{sent_field: claimed_at}).update(**{sent_field: None})
+        mine.update(**{claim_field: None})
         raise
+    mine.update(**{sent_field: timezone.now()})
     return True

@@ -153,6 +153,9 @@ EMAIL_FILE_PATH = env.path("EMAIL_FILE_PATH", default=BASE_DIR / "var" / "outbox
 EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
 EMAIL_PORT = env.int("EMAIL_PORT", default=25)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="support@example.org")
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
+# A worker that took an email and has not sent it after this long died: another takes it over.
+EMAIL_CLAIM_TIMEOUT_SECONDS = env.int("EMAIL_CLAIM_TIMEOUT_SECONDS", default=600)
 
 # Cache: Redis when configured (shared rate limits across processes), else local memory.
 REDIS_CACHE_URL = env.str("REDIS_CACHE_URL", default="")

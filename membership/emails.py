@@ -9,7 +9,12 @@ from payments.money import format_money
 def membership_welcome_send(*, membership_id: int) -> bool:
     """Send the welcome unless it was sent; returns whether this call sent it."""
     rows = Membership.objects.filter(pk=membership_id)
-    return send_once(rows=rows, sent_field="welcome_sent_at", send=lambda: _send_welcome(membership_id))
+    return send_once(
+        rows=rows,
+        claim_field="welcome_claimed_at",
+        sent_field="welcome_sent_at",
+        send=lambda: _send_welcome(membership_id),
+    )
 
 
 def _send_welcome(membership_id: int) -> None:

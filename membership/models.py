@@ -39,6 +39,9 @@ class Membership(Attribution):
         help_text=_("Stripe time of the newest event applied, so a late event never wins."),
     )
     welcome_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
+    welcome_claimed_at = models.DateTimeField(
+        null=True, blank=True, editable=False, help_text=_("When a worker took the welcome to send it.")
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -9,12 +9,17 @@ from payments.money import format_money
 def contribution_receipt_send(*, contribution_id: int) -> bool:
     """Send the receipt unless it was sent; returns whether this call sent it."""
     rows = Contribution.objects.filter(pk=contribution_id, status=Contribution.Status.SUCCEEDED)
-    return send_once(rows=rows, sent_field="receipt_sent_at", send=lambda: _send_receipt(contribution_id))
+    return send_once(
+        rows=rows,
+        claim_field="receipt_claimed_at",
+        sent_field="receipt_sent_at",
+        send=lambda: _send_receipt(contribution_id),
+    )
 
 
 def _send_receipt(contribution_id: int) -> None:
     contribution = Contribution.objects.select_related("contributor").get(pk=contribution_id)
-    paid_at = contribution.succeeded_at or contribution.receipt_sent_at
+    paid_at = contribution.succeeded_at or contribution.receipt_claimed_at
     send_templated_email(
         to=contribution.contributor.email,
         template="emails/receipt",

@@ -11,6 +11,7 @@ from celery import shared_task
 from django.conf import settings
 from django.db import transaction
 
+from accounts.emails import EmailInFlightError
 from payments import emails
 from payments.ledger import reconciliation
 from payments.models import Contribution
@@ -21,10 +22,16 @@ logger = logging.getLogger(__name__)
 RETRY = {"acks_late": True, "autoretry_for": (OSError,), "retry_backoff": True, "max_retries": 8}
 
 
-@shared_task(**RETRY)
-def send_contribution_receipt(*, contribution_id: int) -> bool:
-    """The receipt for a succeeded contribution; a second run sends nothing."""
-    return emails.contribution_receipt_send(contribution_id=contribution_id)
+@shared_task(bind=True, **RETRY)
+def send_contribution_receipt(self, *, contribution_id: int) -> bool:
+    """The receipt for a succeeded contribution; a second run sends nothing.
+
+    While another worker holds the receipt, try again once its claim could have gone stale.
+    """
+    try:
+        return emails.contribution_receipt_send(contribution_id=contribution_id)
+    except EmailInFlightError as exc:
+        raise self.retry(exc=exc, countdown=settings.EMAIL_CLAIM_TIMEOUT_SECONDS) from exc
 
 
 def queue_contribution_receipt(contribution: Contribution) -> None:

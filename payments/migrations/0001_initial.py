@@ -157,6 +157,7 @@ class Migration(migrations.Migration):
                 ('updated_at', models.DateTimeField(auto_now=True)),
                 ('succeeded_at', models.DateTimeField(blank=True, db_index=True, null=True)),
                 ('receipt_sent_at', models.DateTimeField(blank=True, editable=False, null=True)),
+                ('receipt_claimed_at', models.DateTimeField(blank=True, editable=False, help_text='When a worker took the receipt to send it.', null=True)),
                 ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='contributions', to=settings.AUTH_USER_MODEL)),
                 ('contributor', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='contributions', to='payments.contributor')),
             ],

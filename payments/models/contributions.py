@@ -123,6 +123,9 @@ class Contribution(Attribution):
     updated_at = models.DateTimeField(auto_now=True)
     succeeded_at = models.DateTimeField(null=True, blank=True, db_index=True)
     receipt_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
+    receipt_claimed_at = models.DateTimeField(
+        null=True, blank=True, editable=False, help_text=_("When a worker took the receipt to send it.")
+    )
 
     class Meta:
         verbose_name = _("contribution")

@@ -1,11 +1,16 @@
 """An email is sent at most once per row, and a failed send is sent by the retry."""
 
+from datetime import timedelta
+
 import pytest
 from django.core import mail
+from django.utils import timezone
 
+from accounts.emails import EmailInFlightError
+from membership.emails import membership_welcome_send
 from payments.emails import contribution_receipt_send
 from payments.models import Contribution
-from tests.factories import ContributionFactory
+from tests.factories import ContributionFactory, MembershipFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -46,3 +51,37 @@ def test_no_receipt_for_a_contribution_that_has_not_succeeded():
 
     assert contribution_receipt_send(contribution_id=contribution.pk) is False
     assert mail.outbox == []
+
+
+def test_a_receipt_another_worker_is_sending_is_left_to_it_for_now():
+    contribution = _paid()
+    contribution.receipt_claimed_at = timezone.now()
+    contribution.save(update_fields=["receipt_claimed_at"])
+
+    with pytest.raises(EmailInFlightError):
+        contribution_receipt_send(contribution_id=contribution.pk)
+
+    assert mail.outbox == []
+
+
+def test_a_receipt_claimed_by_a_worker_that_died_is_sent_once_its_claim_is_stale(settings):
+    contribution = _paid()
+    contribution.receipt_claimed_at = timezone.now() - timedelta(
+        seconds=settings.EMAIL_CLAIM_TIMEOUT_SECONDS + 1
+    )
+    contribution.save(update_fields=["receipt_claimed_at"])
+
+    assert contribution_receipt_send(contribution_id=contribution.pk) is True
+
+    assert len(mail.outbox) == 1
+    contribution.refresh_from_db()
+    assert contribution.receipt_sent_at is not None
+
+
+def test_a_new_members_welcome_is_sent_once():
+    membership = MembershipFactory()
+
+    assert membership_welcome_send(membership_id=membership.pk) is True
+    assert membership_welcome_send(membership_id=membership.pk) is False
+
+    assert [message.to for message in mail.outbox] == [[membership.contributor.email]]
