@@ -200,7 +200,7 @@ STRIPE_JS_URL = env.str(
     "STRIPE_JS_URL",
     default=f"{STRIPE_API_BASE}/js.stripe.com/v3/" if STRIPE_API_BASE else "https://js.stripe.com/v3/",
 )
-# The demo's stand-in for the Stripe.js calls localstripe lacks (payments/offline_stripe.py): on by default
+# The demo's stand-in for the Stripe.js calls localstripe lacks (checkout/offline_stripe.py): on by default
 # only for a debugging site on an offline Stripe, and never without STRIPE_API_BASE (real Stripe).
 STRIPE_OFFLINE_SHIM = bool(STRIPE_API_BASE) and env.bool("STRIPE_OFFLINE_SHIM", default=DEBUG)
 STRIPE_TIMEOUT_SECONDS = env.int("STRIPE_TIMEOUT_SECONDS", default=20)

@@ -63,10 +63,6 @@ def handler_for(event_type: str) -> EventHandler | None:
     return _event_handlers.get(event_type)
 
 
-def handled_event_types() -> list[str]:
-    return sorted(_event_handlers)
-
-
 def register_invoice_payment_recorder(recorder: InvoicePaymentRecorder) -> None:
     """The app that owns invoices records a payment that belongs to one (a membership's period)."""
     if recorder not in _invoice_payment_recorders:

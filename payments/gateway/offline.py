@@ -1,4 +1,4 @@
-"""The demo's stand-in for Stripe.js (payments/offline_stripe.py): raw card numbers, offline Stripe only."""
+"""The demo's stand-in for Stripe.js (checkout/offline_stripe.py): raw card numbers, offline Stripe only."""
 
 from __future__ import annotations
 

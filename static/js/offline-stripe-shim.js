@@ -1,7 +1,7 @@
 /* Development only (STRIPE_OFFLINE_SHIM): localstripe's Stripe.js stand-in lacks createPaymentMethod and
    handleNextAction, and resolves a failed 3-D Secure without `error`. This adds them on top, answering as
    Stripe.js does, so the page's code (written for real Stripe.js) runs unchanged in the demo. The card the
-   reader typed is sent to our server (payments/offline_stripe.py), which makes the `pm_…` on localstripe.
+   reader typed is sent to our server (checkout/offline_stripe.py), which makes the `pm_…` on localstripe.
    Loaded right after the stand-in; the endpoint and the CSRF token come from this tag's data- attributes. */
 (function () {
   "use strict";
