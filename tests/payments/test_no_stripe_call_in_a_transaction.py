@@ -8,11 +8,12 @@ import pytest
 import requests
 from django.db import connection
 
-from payments import gateway
-from payments.ledger import refunds
-from payments.models import Contribution, LedgerEntry, Payout
-from tests.checkout.checkout_support import gift, payment_method, post
-from tests.factories import ContributionFactory
+from payments import gateway, stripe_import
+from payments.ledger import reconciliation, refunds
+from payments.models import Contribution, LedgerEntry, Payout, WebhookEvent
+from payments.webhooks import processing
+from tests.checkout.checkout_support import gift, payment_method, post, refresh, settled_at_stripe_only
+from tests.factories import ContributionFactory, MembershipFactory
 from tests.payments import stripe_flows as flows
 from tests.payments.webhooks import make_event
 
@@ -37,6 +38,8 @@ def stripe_calls(monkeypatch, localstripe):
 
 
 def _inside(calls):
+    """The Stripe calls made inside a transaction; refuses a flow that asked Stripe nothing (a blind spy)."""
+    assert calls, "the flow asked Stripe nothing: the spy is not seeing the gateway"
     return [path for path, in_transaction in calls if in_transaction]
 
 
@@ -50,7 +53,6 @@ def test_a_payment_we_never_saw_is_fetched_then_recorded(stripe_calls, deliver_p
         deliver_processed(event)
 
     assert Contribution.objects.get().status == "succeeded"
-    assert stripe_calls, "the flow asked Stripe nothing: the spy is not seeing the gateway"
     assert _inside(stripe_calls) == []
 
 
@@ -112,4 +114,64 @@ def test_checkout_calls_stripe_outside_its_transactions(client, stripe_calls, lo
     post(client, gift(frequency="monthly", payment_method=payment_method()))
 
     assert Contribution.objects.filter(status="succeeded").count() == 2
+    assert _inside(stripe_calls) == []
+
+
+def test_the_thank_you_pages_refresh_asks_stripe_then_records(client, stripe_calls, localstripe):
+    contribution = settled_at_stripe_only(client, localstripe)
+    stripe_calls.clear()
+
+    refresh(client, str(contribution.public_id))
+
+    contribution.refresh_from_db()
+    assert contribution.status == "succeeded"
+    assert _inside(stripe_calls) == []
+
+
+def test_a_failed_renewal_reads_the_subscription_then_records(stripe_calls, deliver_processed):
+    customer = flows.customer_with_card(number=flows.DECLINED)
+    subscription_id = flows.subscription(customer=customer, plan_id=flows.plan())
+    membership = MembershipFactory(stripe_subscription_id=subscription_id, status="active")
+    invoice = gateway.to_dict(gateway.client().v1.invoices.list({"subscription": subscription_id}).data[0])
+    ContributionFactory(membership=membership, stripe_invoice_id=invoice["id"], frequency="monthly")
+    stripe_calls.clear()
+
+    deliver_processed(make_event("invoice.payment_failed", invoice, api_version="2017-08-15"))
+
+    assert Contribution.objects.get().status == "failed"
+    assert _inside(stripe_calls) == []
+
+
+def test_reconciliation_lists_and_fetches_then_records(stripe_calls, settings):
+    settings.STRIPE_UNKNOWN_PAYMENT_GRACE_SECONDS = 0
+    flows.paid_intent(amount=1200, customer=flows.customer_with_card(email="missed@example.org"))
+    stripe_calls.clear()
+
+    report = reconciliation.stripe_reconcile(since=reconciliation.parse_since("2020-01-01"))
+
+    assert report.is_clean
+    assert _inside(stripe_calls) == []
+
+
+def test_the_import_of_an_existing_account_fetches_then_records(stripe_calls):
+    customer = flows.customer_with_card(email="existing@example.org")
+    flows.subscription(customer=customer, plan_id=flows.plan(amount=1500))
+    stripe_calls.clear()
+
+    stripe_import.stripe_account_import()
+
+    assert Contribution.objects.filter(membership__isnull=False).count() == 1
+    assert _inside(stripe_calls) == []
+
+
+def test_a_staff_re_run_calls_stripe_outside_any_transaction(stripe_calls, settings):
+    settings.STRIPE_UNKNOWN_PAYMENT_GRACE_SECONDS = 0
+    flows.paid_intent(amount=900, customer=flows.customer_with_card(email="rerun@example.org"))
+    event = flows.events("payment_intent.succeeded")[0]
+    processing.webhook_event_store(event=gateway.parse_event(event))
+    stripe_calls.clear()
+
+    outcome = processing.webhook_event_rerun(event=WebhookEvent.objects.get())
+
+    assert outcome == "processed"
     assert _inside(stripe_calls) == []
