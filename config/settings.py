@@ -177,7 +177,13 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
-CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
+# visibility_timeout: a message a worker took and never acknowledged (the worker died) goes back to the
+# queue after this long; the sweep recovers the events sooner (WEBHOOK_CLAIM_TIMEOUT_SECONDS).
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": 2,
+    "socket_timeout": 5,
+    "visibility_timeout": 900,
+}
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
 CELERY_BEAT_SCHEDULE: dict = {
@@ -209,8 +215,9 @@ STRIPE_WEBHOOK_MAX_BYTES = env.int("STRIPE_WEBHOOK_MAX_BYTES", default=1024 * 10
 STRIPE_WEBHOOK_TOLERANCE_SECONDS = env.int("STRIPE_WEBHOOK_TOLERANCE_SECONDS", default=300)
 # Events stored but not processed after this long are picked up by the periodic sweep.
 WEBHOOK_SWEEP_AFTER_SECONDS = env.int("WEBHOOK_SWEEP_AFTER_SECONDS", default=10)
-# A worker's claim on an event older than this is considered dead (the worker crashed) and taken over.
-WEBHOOK_CLAIM_TIMEOUT_SECONDS = env.int("WEBHOOK_CLAIM_TIMEOUT_SECONDS", default=600)
+# A worker's claim on an event older than this belonged to a worker that died: the sweep takes it over.
+# (A task redelivered after its worker was lost takes its own claim over at once.)
+WEBHOOK_CLAIM_TIMEOUT_SECONDS = env.int("WEBHOOK_CLAIM_TIMEOUT_SECONDS", default=120)
 WEBHOOK_MAX_RETRIES = env.int("WEBHOOK_MAX_RETRIES", default=6)
 # With a broker, the webhook view hands event ids to a per-process publisher that sends one task per
 # batch (payments/webhooks/publisher.py); off (or with no broker) it publishes one task per event.
@@ -233,6 +240,13 @@ LOGGING = {
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+# Retries of a failed attempt: 5 s, 10 s, 20 s ... capped at 300 s (a payment not known yet waits for
+# its grace period instead). After the last one, a failure time can cure (Stripe or the database
+# unreachable) is tried again by the sweep every 30 minutes for 3 days; others wait for staff.
+WEBHOOK_RETRY_BASE_SECONDS = env.int("WEBHOOK_RETRY_BASE_SECONDS", default=5)
+WEBHOOK_RETRY_MAX_SECONDS = env.int("WEBHOOK_RETRY_MAX_SECONDS", default=300)
+WEBHOOK_FAILED_RETRY_SECONDS = env.int("WEBHOOK_FAILED_RETRY_SECONDS", default=1800)
+WEBHOOK_FAILED_RETRY_DAYS = env.int("WEBHOOK_FAILED_RETRY_DAYS", default=3)
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}, "stripe": {"level": "WARNING"}},
 }

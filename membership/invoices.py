@@ -18,6 +18,8 @@ from payments.models import Contribution, Frequency
 class UnresolvedPaymentError(Exception):
     """A paid invoice whose payment Stripe would not tell us: fail loudly (retried, then shown to staff)."""
 
+    curable_by_time = True  # Stripe may list the invoice's payment a little later
+
 
 def _membership_for_invoice(
     invoice: gateway.Invoice, *, intent: gateway.PaymentIntent, trust_stripe: bool

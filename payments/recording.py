@@ -23,15 +23,24 @@ from payments.models import Attribution, Contribution, Contributor, Frequency
 class NotYetKnownError(Exception):
     """A fresh payment for an object we do not know: checkout may not have committed its row yet.
 
-    Raised so the task retries later; after STRIPE_UNKNOWN_PAYMENT_GRACE_SECONDS the payment is
-    recorded from Stripe's data instead.
+    Raised so the event is tried again once the grace period is over (`retry_after` seconds from now);
+    after STRIPE_UNKNOWN_PAYMENT_GRACE_SECONDS the payment is recorded from Stripe's data instead.
     """
+
+    curable_by_time = True
+
+    def __init__(self, message: str, *, retry_after: float) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 def check_grace(created: int, what: str, *, trust_stripe: bool = False) -> None:
     """Raise NotYetKnownError while an unknown object is younger than the grace period."""
-    if not trust_stripe and time.time() - created < settings.STRIPE_UNKNOWN_PAYMENT_GRACE_SECONDS:
-        raise NotYetKnownError(f"{what} is not known yet; retrying before recording it from Stripe data")
+    remaining = settings.STRIPE_UNKNOWN_PAYMENT_GRACE_SECONDS - (time.time() - created)
+    if not trust_stripe and remaining > 0:
+        raise NotYetKnownError(
+            f"{what} is not known yet; retrying before recording it from Stripe data", retry_after=remaining
+        )
 
 
 def attribution_from_metadata(metadata: dict) -> dict[str, str]:

@@ -6,6 +6,7 @@ the moment a contribution succeeds.
 """
 
 import logging
+import uuid
 
 from celery import shared_task
 from django.conf import settings
@@ -40,40 +41,49 @@ def queue_contribution_receipt(contribution: Contribution) -> None:
     transaction.on_commit(lambda: send_contribution_receipt.delay(contribution_id=contribution_id))
 
 
-@shared_task(
-    bind=True,
-    acks_late=True,
-    autoretry_for=(Exception,),
-    retry_backoff=5,
-    retry_backoff_max=300,
-    retry_jitter=True,
-    max_retries=settings.WEBHOOK_MAX_RETRIES,
-)
+@shared_task(bind=True, acks_late=True, max_retries=settings.WEBHOOK_MAX_RETRIES + 4)
 def process_webhook_event(self, stripe_event_id: str) -> str:
-    """Process one stored Stripe event; a failure is retried with backoff, the last one marks it failed."""
-    return processing.webhook_event_process(
-        stripe_event_id=stripe_event_id, final_attempt=self.request.retries >= self.max_retries
+    """Process one stored Stripe event; a failed attempt is retried when the event says it is due.
+
+    The task id names the run: a Celery retry keeps it, so this chain may run its own retries while a
+    duplicate delivery's task finds the event waiting and does nothing. Celery's own retry limit is a
+    backstop only (e.g. back-to-back retries of tasks run in-process); the event decides when to stop.
+    """
+    outcome = processing.webhook_event_process(
+        stripe_event_id=stripe_event_id, claimant=self.request.id or "", reraise=False
     )
+    if outcome == processing.Outcome.RETRYING:
+        raise self.retry(countdown=processing.seconds_until_retry(stripe_event_id=stripe_event_id))
+    return outcome
 
 
-@shared_task(acks_late=True)
-def process_webhook_events(stripe_event_ids: list[str]) -> dict[str, int]:
-    """A batch published by the webhook view: each event that fails is retried alone, with backoff."""
+@shared_task(bind=True, acks_late=True)
+def process_webhook_events(self, stripe_event_ids: list[str]) -> dict[str, int]:
+    """A batch published by the webhook view: each event that fails is retried alone, when it is due."""
     outcomes: dict[str, int] = {}
     for stripe_event_id in stripe_event_ids:
         try:
             outcome = processing.webhook_event_process(
-                stripe_event_id=stripe_event_id, final_attempt=False, reraise=False
+                stripe_event_id=stripe_event_id, claimant=self.request.id or "", reraise=False
             )
         except Exception:  # the claim or its history could not be written: this event alone waits
-            logger.exception(
-                "Stripe event %s could not be run in its batch; retrying it alone", stripe_event_id
-            )
+            logger.exception("Stripe event %s could not run in its batch; retrying it alone", stripe_event_id)
             outcome = processing.Outcome.RETRYING
         if outcome == processing.Outcome.RETRYING:
-            process_webhook_event.apply_async(args=[stripe_event_id], countdown=5)
+            _retry_alone(stripe_event_id)
         outcomes[outcome] = outcomes.get(outcome, 0) + 1
     return outcomes
+
+
+def _retry_alone(stripe_event_id: str) -> None:
+    """Publish the event's own task, which owns its next try (so no other run starts early)."""
+    task_id = str(uuid.uuid4())
+    processing.webhook_event_hand_over(stripe_event_id=stripe_event_id, claimant=task_id)
+    process_webhook_event.apply_async(
+        args=[stripe_event_id],
+        task_id=task_id,
+        countdown=processing.seconds_until_retry(stripe_event_id=stripe_event_id),
+    )
 
 
 @shared_task(acks_late=True)

@@ -31,6 +31,15 @@ class WebhookEvent(models.Model):
     claimed_at = models.DateTimeField(
         null=True, blank=True, help_text=_("When a worker last took the event; a stale claim is taken over.")
     )
+    claimed_by = models.CharField(
+        max_length=255,
+        blank=True,
+        db_default="",
+        help_text=_("The task that holds the event, or will retry it: only it may run it early."),
+    )
+    retry_at = models.DateTimeField(
+        null=True, blank=True, help_text=_("Not before: when the next try of a failed attempt is due.")
+    )
 
     class Meta:
         verbose_name = _("Stripe event")
@@ -69,6 +78,7 @@ class WebhookEventAttempt(models.Model):
         IGNORED = "ignored", _("Ignored")
         RETRYING = "retrying", _("Failed, will retry")
         FAILED = "failed", _("Failed")
+        ABANDONED = "abandoned", _("Abandoned: the worker running it was lost")
 
     event = models.ForeignKey(WebhookEvent, on_delete=models.CASCADE, related_name="attempts_log")
     trigger = models.CharField(max_length=20, blank=True)
