@@ -188,7 +188,10 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "inte
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
 CELERY_BEAT_SCHEDULE: dict = {
     # Stored but unprocessed events (broker down at delivery, lost task): picked up within a minute.
-    "webhooks-sweep": {"task": "payments.tasks.sweep_unprocessed_webhook_events", "schedule": 30.0},
+    "webhooks-sweep": {
+        "task": "payments.tasks.sweep_unprocessed_webhook_events",
+        "schedule": env.float("WEBHOOK_SWEEP_EVERY_SECONDS", default=30.0),
+    },
     # Nightly: list Stripe's events and payments of the last days, repair what is missing, report.
     "stripe-reconcile": {
         "task": "payments.tasks.reconcile_stripe_nightly",
