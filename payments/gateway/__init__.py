@@ -57,6 +57,7 @@ from payments.gateway.errors import CardError, GatewayError
 from payments.gateway.events import (
     LISTS,
     InvalidWebhookError,
+    MalformedEventError,
     list_objects,
     list_payout_balance_transactions,
     verify_webhook,
@@ -118,6 +119,7 @@ __all__ = [
     "GatewayError",
     "InvalidWebhookError",
     "Invoice",
+    "MalformedEventError",
     "OfflineOnlyError",
     "PaymentIntent",
     "PaymentMethod",

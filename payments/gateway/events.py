@@ -27,6 +27,10 @@ class InvalidWebhookError(GatewayError):
     """The webhook body is not signed by our endpoint secret, too old, or not a Stripe event."""
 
 
+class MalformedEventError(InvalidWebhookError):
+    """Signed by our secret, yet not an event we can use: worth a log line (it is no attacker's noise)."""
+
+
 def verify_webhook(payload: bytes, signature: str) -> Event:
     """Check the Stripe-Signature header with the SDK (secret and tolerance from settings), then parse.
 
@@ -46,8 +50,8 @@ def verify_webhook(payload: bytes, signature: str) -> Event:
         raise InvalidWebhookError(f"unreadable body: {exc}") from exc
     try:
         return parse_event(json.loads(payload))
-    except ValueError as exc:
-        raise InvalidWebhookError(f"not a Stripe event: {exc}") from exc
+    except (ValueError, RecursionError) as exc:  # RecursionError: JSON nested too deep to read
+        raise MalformedEventError(f"not a usable Stripe event: {exc}") from exc
 
 
 def list_payout_balance_transactions(payout_id: str) -> list[BalanceTransaction]:

@@ -59,22 +59,51 @@ class Event:
         return str(self.data_object.get("id") or "")
 
 
+# What a usable event's fields can hold: the columns they are stored in, and times a datetime can hold.
+EVENT_ID_MAX, EVENT_TYPE_MAX, API_VERSION_MAX, OBJECT_ID_MAX = 255, 100, 50, 255
+LATEST_STRIPE_TIME = 253402300799  # 9999-12-31T23:59:59Z
+
+
+def _text_field(data: Mapping, name: str, *, max_length: int, required: bool) -> str:
+    value = data.get(name)
+    if value is None and not required:
+        return ""
+    if not isinstance(value, str) or (required and not value):
+        raise ValueError(f"the event's {name} is missing or not text")
+    if len(value) > max_length:
+        raise ValueError(f"the event's {name} is longer than {max_length} characters")
+    if any(ord(character) < 32 or 0xD800 <= ord(character) <= 0xDFFF for character in value):
+        raise ValueError(f"the event's {name} contains control characters")
+    return value
+
+
+def _created(data: Mapping) -> int:
+    value = data.get("created")
+    if value is None:
+        return 0
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= LATEST_STRIPE_TIME:
+        raise ValueError("the event's created is not a Unix time")
+    return value
+
+
 def parse_event(data: Mapping) -> Event:
-    """Raise ValueError when the body is not a Stripe event (no id, type or data.object)."""
+    """Raise ValueError when the body is not a usable Stripe event: no id, type or data.object, or
+    fields we could not store (too long, control characters, a `created` that is no Unix time)."""
     if not isinstance(data, Mapping):
         raise ValueError("the body is not a JSON object")
-    event_id, event_type = data.get("id"), data.get("type")
+    event_id = _text_field(data, "id", max_length=EVENT_ID_MAX, required=True)
+    event_type = _text_field(data, "type", max_length=EVENT_TYPE_MAX, required=True)
     data_object = (data.get("data") or {}).get("object") if isinstance(data.get("data"), Mapping) else None
-    if not isinstance(event_id, str) or not event_id or not isinstance(event_type, str) or not event_type:
-        raise ValueError("the body has no event id or type")
     if not isinstance(data_object, Mapping):
         raise ValueError("the body has no data.object")
+    if isinstance(data_object.get("id"), str):
+        _text_field(data_object, "id", max_length=OBJECT_ID_MAX, required=False)
     return Event(
         id=event_id,
         type=event_type,
-        created=int(data.get("created") or 0),
+        created=_created(data),
         livemode=bool(data.get("livemode")),
-        api_version=str(data.get("api_version") or ""),
+        api_version=_text_field(data, "api_version", max_length=API_VERSION_MAX, required=False),
         data_object=dict(data_object),
         raw=dict(data),
     )

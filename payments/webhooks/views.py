@@ -1,5 +1,7 @@
 """POST /stripe/webhook: verify, store once, queue processing, answer fast. Nothing else."""
 
+import logging
+
 from django.conf import settings
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -8,6 +10,8 @@ from django.views.decorators.http import require_POST
 
 from payments import gateway
 from payments.webhooks import processing, publisher
+
+logger = logging.getLogger(__name__)
 
 RECEIVED = b'{"received": true}'
 
@@ -38,6 +42,9 @@ def stripe_webhook(request: HttpRequest) -> HttpResponse:
         return _error(413, f"The body is larger than {limit} bytes.")
     try:
         event = gateway.verify_webhook(payload, request.META.get("HTTP_STRIPE_SIGNATURE", ""))
+    except gateway.MalformedEventError as exc:
+        logger.warning("Refused a signed Stripe delivery that is not a usable event: %s", exc)
+        return _error(400, str(exc))
     except gateway.InvalidWebhookError as exc:
         return _error(400, str(exc))
     processing.webhook_event_store(event=event, body=payload)

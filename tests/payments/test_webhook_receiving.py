@@ -155,3 +155,38 @@ def test_stored_payload_is_the_whole_event_as_sent(client):
     deliver(client, event)
 
     assert WebhookEvent.objects.get().payload_data == event
+
+
+MALFORMED = {
+    "created far in the future": {"created": 10**20},
+    "created before 1970": {"created": -(10**12)},
+    "created not a number": {"created": [1]},
+    "created as text": {"created": "yesterday"},
+    "id of 300 characters": {"id": "evt_" + "x" * 296},
+    "NUL in the id": {"id": "evt_\u0000nul"},
+    "NUL in the type": {"type": "payment_intent.succeeded\u0000"},
+    "type of 200 characters": {"type": "x" * 200},
+    "NUL in the object id": {"data": {"object": {"id": "pi_\u0000", "object": "payment_intent"}}},
+    "api version not text": {"api_version": {"v": 1}},
+}
+
+
+@pytest.mark.parametrize("change", MALFORMED.values(), ids=MALFORMED.keys())
+def test_signed_body_that_is_no_usable_event_is_answered_400_and_logged(client, change, caplog):
+    body = json.dumps({**_event(), **change})
+
+    response = deliver(client, body)
+
+    assert response.status_code == 400
+    assert response.json()["error"]["field"] == "body"
+    assert not WebhookEvent.objects.exists()
+    assert "not a usable Stripe event" in caplog.text
+
+
+def test_signed_json_nested_too_deep_to_read_is_answered_400(client):
+    body = "[" * 100_000 + "]" * 100_000
+
+    response = deliver(client, body)
+
+    assert response.status_code == 400
+    assert not WebhookEvent.objects.exists()
