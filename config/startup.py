@@ -4,11 +4,18 @@ import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from urllib.parse import urlsplit
 
+from django.apps import apps
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.contrib.staticfiles.storage import ManifestFilesMixin, staticfiles_storage
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 from django.db.utils import OperationalError
+
+COLLECTSTATIC = "run `python manage.py collectstatic --noinput` before starting the server"
 
 
 def _describe_database() -> str:
@@ -26,6 +33,28 @@ def check_database_reachable() -> None:
     except OperationalError as exc:
         reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise ImproperlyConfigured(f"{_describe_database()} is unreachable: {reason}") from None
+
+
+def check_static_files_collected() -> None:
+    """With the manifest storage (production), a page whose static file is not in the manifest is a 500
+    ("Missing staticfiles manifest entry"): refuse to start instead, if collectstatic never ran or ran
+    before a static file was added. Needs the app registry (django.setup())."""
+    if not isinstance(staticfiles_storage, ManifestFilesMixin):
+        return
+    manifest = Path(settings.STATIC_ROOT) / staticfiles_storage.manifest_name
+    if staticfiles_storage.read_manifest() is None:
+        raise ImproperlyConfigured(f"static files are not collected ({manifest} is missing): {COLLECTSTATIC}")
+    try:
+        collected, _hash = staticfiles_storage.load_manifest()
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{manifest} is unreadable ({exc}): {COLLECTSTATIC}") from None
+    ignore = apps.get_app_config("staticfiles").ignore_patterns
+    found = {path.replace(os.sep, "/") for finder in finders.get_finders() for path, _ in finder.list(ignore)}
+    if missing := sorted(found - collected.keys()):
+        raise ImproperlyConfigured(
+            f"static files changed since collectstatic ({len(missing)} not in {manifest}, "
+            f"first {missing[0]}): {COLLECTSTATIC}"
+        )
 
 
 @contextmanager

@@ -1,5 +1,6 @@
 """The foundation: health check, gateway through the real SDK, a real Celery worker, start-up errors."""
 
+import json
 import os
 import subprocess
 import sys
@@ -9,7 +10,9 @@ from pathlib import Path
 
 import pytest
 from celery.signals import task_prerun
+from django.apps import apps
 from django.conf import settings as django_settings
+from django.contrib.staticfiles import finders
 from django.core import mail
 
 from accounts.tasks import send_templated_email
@@ -174,3 +177,57 @@ def test_wsgi_start_with_unreachable_database_stops_with_one_line():
     assert result.returncode == 1
     assert len(result.stderr.strip().splitlines()) == 1
     assert "DATABASE_URL" in result.stderr
+
+
+def _production_start(tmp_path: Path, static_root: Path) -> subprocess.CompletedProcess:
+    return _start(
+        ["-c", "import config.wsgi"],
+        DJANGO_DEBUG="false",
+        DJANGO_SECRET_KEY="x" * 50,
+        DJANGO_ALLOWED_HOSTS="example.org",
+        DJANGO_STATIC_ROOT=str(static_root),
+        STRIPE_SECRET_KEY="sk_test_start",
+        STRIPE_PUBLISHABLE_KEY="pk_test_start",
+        STRIPE_WEBHOOK_SECRET="whsec_start",
+        DATABASE_URL=f"sqlite:///{tmp_path / 'start.sqlite3'}",
+    )
+
+
+def test_wsgi_start_in_production_before_collectstatic_stops_with_one_line_naming_it(tmp_path):
+    result = _production_start(tmp_path, static_root=tmp_path / "static")
+
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [
+        f"Configuration error: static files are not collected ({tmp_path / 'static' / 'staticfiles.json'} "
+        "is missing): run `python manage.py collectstatic --noinput` before starting the server"
+    ]
+
+
+def test_wsgi_start_in_production_with_a_static_file_added_after_collectstatic_stops_naming_it(tmp_path):
+    """The manifest of an earlier deploy, before css/site.css existed: that page would be a 500."""
+    ignore = apps.get_app_config("staticfiles").ignore_patterns
+    earlier = {path for finder in finders.get_finders() for path, _ in finder.list(ignore)} - {"css/site.css"}
+    (tmp_path / "static").mkdir()
+    manifest = tmp_path / "static" / "staticfiles.json"
+    manifest.write_text(json.dumps({"version": "1.1", "hash": "", "paths": {path: path for path in earlier}}))
+
+    result = _production_start(tmp_path, static_root=tmp_path / "static")
+
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [
+        f"Configuration error: static files changed since collectstatic (1 not in {manifest}, first "
+        "css/site.css): run `python manage.py collectstatic --noinput` before starting the server"
+    ]
+
+
+def test_wsgi_start_in_production_after_collectstatic_loads_the_application(tmp_path):
+    ignore = apps.get_app_config("staticfiles").ignore_patterns
+    everything = {path for finder in finders.get_finders() for path, _ in finder.list(ignore)}
+    (tmp_path / "static").mkdir()
+    (tmp_path / "static" / "staticfiles.json").write_text(
+        json.dumps({"version": "1.1", "hash": "", "paths": {path: path for path in everything}})
+    )
+
+    result = _production_start(tmp_path, static_root=tmp_path / "static")
+
+    assert (result.returncode, result.stderr) == (0, "")
