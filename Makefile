@@ -2,15 +2,18 @@
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
+# The demo's two ports: `PORT=8001 make run`, `LOCALSTRIPE_PORT=8421 make run` (or both).
 PORT ?= 8000
+LOCALSTRIPE_PORT ?= 8420
+DEMO := run reconcile import
 
-# `make run` keeps any of these already set in the environment.
-run: export DJANGO_DEBUG ?= true
-run: export STRIPE_API_BASE ?= http://127.0.0.1:8420
-run: export SITE_URL ?= http://127.0.0.1:$(PORT)
-run: export PORT := $(PORT)
+# The demo's settings, for `make run` and the commands beside it; any already set in the environment is kept.
+$(DEMO): export DJANGO_DEBUG ?= true
+$(DEMO): export STRIPE_API_BASE ?= http://127.0.0.1:$(LOCALSTRIPE_PORT)
+$(DEMO): export SITE_URL ?= http://127.0.0.1:$(PORT)
+$(DEMO): export PORT := $(PORT)
 
-.PHONY: run test install lint format bench lock
+.PHONY: run reconcile import test install lint format bench lock
 
 $(VENV)/.installed: requirements.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -20,10 +23,17 @@ $(VENV)/.installed: requirements.lock
 
 install: $(VENV)/.installed
 
+# Takes both ports first (one line and no start-up when either is in use), then migrates, loads the
+# demo data, starts localstripe, registers the webhook with it and serves (scripts/dev_server.py).
 run: install
-	$(PY) manage.py migrate --noinput
-	$(PY) manage.py load_demo_data
 	$(PY) scripts/dev_server.py
+
+# Beside a running `make run`, against its database and localstripe: `make reconcile ARGS="--since 2026-11-01"`.
+reconcile: install
+	$(PY) manage.py reconcile_stripe $(ARGS)
+
+import: install
+	$(PY) manage.py import_stripe $(ARGS)
 
 test: install
 	$(PY) -m pytest $(PYTEST_ARGS)

@@ -119,6 +119,8 @@ def bench_env(database: str, settings_module: str) -> dict[str, str]:
         CELERY_BROKER_URL=f"redis://127.0.0.1:6379/{REDIS_DB}",
         CELERY_TASK_DEFAULT_QUEUE=QUEUE,
         PYTHONDONTWRITEBYTECODE="1",
+        # Production serves collected static files (the WSGI start refuses to run without them).
+        DJANGO_STATIC_ROOT=str(Path(tempfile.gettempdir()) / "rr-bench-static"),
     )
     return env
 
@@ -288,6 +290,7 @@ def main(argv: list[str] | None = None) -> int:
         create_database(database)
         created = True
         stack.manage("migrate", "--noinput")
+        stack.manage("collectstatic", "--noinput")
         database_url = env["DATABASE_URL"]
         with psycopg.connect(database_url, autocommit=True) as conn:
             conn.execute(TABLE_SQL)

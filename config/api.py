@@ -4,7 +4,7 @@ import logging
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Swagger
 from ninja.errors import HttpError, ValidationError
 
 from checkout.api import router as checkout_router
@@ -13,7 +13,9 @@ from payments.gateway import GatewayError
 
 logger = logging.getLogger(__name__)
 
-api = NinjaAPI(title="Reader revenue API", version="1", urls_namespace="api-1")
+# /api/v1/docs: Swagger UI from our own static files ("ninja" in INSTALLED_APPS; no CDN, so it works
+# offline), its settings in a JSON data block and its start-up in ninja's swagger-ui-init.js.
+api = NinjaAPI(title="Reader revenue API", version="1", urls_namespace="api-1", docs=Swagger())
 api.add_router("/", checkout_router)
 
 FIELD_MESSAGES = {
