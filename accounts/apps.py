@@ -4,4 +4,5 @@ from django.utils.translation import gettext_lazy as _
 
 class AccountsConfig(AppConfig):
     name = "accounts"
-    verbose_name = _("Accounts")
+    # Not "Accounts": that is allauth's account app, listed beside ours in the admin.
+    verbose_name = _("Readers and staff")

@@ -1,7 +1,10 @@
 """URL routes: pages, the JSON API, the Stripe webhook, health and admin."""
 
 from django.contrib import admin
+from django.templatetags.static import static
 from django.urls import include, path
+from django.utils.functional import lazy
+from django.views.generic import RedirectView
 
 from checkout import offline_stripe
 from config import views
@@ -12,6 +15,8 @@ urlpatterns = [
     # First: the busiest route, and every pattern before it is tried on each of Stripe's deliveries.
     path("stripe/webhook", stripe_webhook, name="stripe-webhook"),
     path("", views.home, name="home"),
+    # Browsers ask for /favicon.ico whatever the page links: send them to the static file.
+    path("favicon.ico", RedirectView.as_view(url=lazy(static, str)("favicon.ico"), permanent=True)),
     path("healthz", views.healthz, name="healthz"),
     path("api/v1/", api.urls),
     path("staff/payments/", include("payments.webhooks.staff_urls")),
