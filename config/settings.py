@@ -235,6 +235,13 @@ WEBHOOK_SWEEP_AFTER_SECONDS = env.int("WEBHOOK_SWEEP_AFTER_SECONDS", default=10)
 # (A task redelivered after its worker was lost takes its own claim over at once.)
 WEBHOOK_CLAIM_TIMEOUT_SECONDS = env.int("WEBHOOK_CLAIM_TIMEOUT_SECONDS", default=120)
 WEBHOOK_MAX_RETRIES = env.int("WEBHOOK_MAX_RETRIES", default=6)
+# Retries of a failed attempt: 5 s, 10 s, 20 s ... capped at 300 s (a payment not known yet waits for
+# its grace period instead). After the last one, a failure time can cure (Stripe or the database
+# unreachable) is tried again by the sweep every 30 minutes for 3 days; others wait for staff.
+WEBHOOK_RETRY_BASE_SECONDS = env.int("WEBHOOK_RETRY_BASE_SECONDS", default=5)
+WEBHOOK_RETRY_MAX_SECONDS = env.int("WEBHOOK_RETRY_MAX_SECONDS", default=300)
+WEBHOOK_FAILED_RETRY_SECONDS = env.int("WEBHOOK_FAILED_RETRY_SECONDS", default=1800)
+WEBHOOK_FAILED_RETRY_DAYS = env.int("WEBHOOK_FAILED_RETRY_DAYS", default=3)
 # With a broker, the webhook view hands event ids to a per-process publisher that sends one task per
 # batch (payments/webhooks/publisher.py); off (or with no broker) it publishes one task per event.
 WEBHOOK_BATCH_PUBLISH = env.bool("WEBHOOK_BATCH_PUBLISH", default=True)
@@ -256,13 +263,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-# Retries of a failed attempt: 5 s, 10 s, 20 s ... capped at 300 s (a payment not known yet waits for
-# its grace period instead). After the last one, a failure time can cure (Stripe or the database
-# unreachable) is tried again by the sweep every 30 minutes for 3 days; others wait for staff.
-WEBHOOK_RETRY_BASE_SECONDS = env.int("WEBHOOK_RETRY_BASE_SECONDS", default=5)
-WEBHOOK_RETRY_MAX_SECONDS = env.int("WEBHOOK_RETRY_MAX_SECONDS", default=300)
-WEBHOOK_FAILED_RETRY_SECONDS = env.int("WEBHOOK_FAILED_RETRY_SECONDS", default=1800)
-WEBHOOK_FAILED_RETRY_DAYS = env.int("WEBHOOK_FAILED_RETRY_DAYS", default=3)
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}, "stripe": {"level": "WARNING"}},
 }
