@@ -1,14 +1,18 @@
 """The checkout JSON API (mounted at /api/v1/ by config/api.py): parse, call one service, answer."""
 
+import contextlib
+import logging
 import uuid
+from collections.abc import Iterator
 
+from django.conf import settings
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.utils import check_csrf
 
 from checkout import fees, selectors, services
-from checkout.errors import ForbiddenError
+from checkout.errors import ForbiddenError, PaymentUnavailableError
 from checkout.ratelimit import client_ip
 from checkout.schemas import (
     ContributionIn,
@@ -20,8 +24,11 @@ from checkout.schemas import (
     contribution_body,
     contribution_status_code,
 )
+from payments import gateway
+from payments.gateway.connection import stripe_budget  # not exported by the package yet
 from payments.models import Attribution
 
+logger = logging.getLogger(__name__)
 router = Router(tags=["checkout"])
 SESSION_CONTRIBUTIONS = "checkout_contributions"
 CHECKOUT_ANSWERS = {
@@ -53,6 +60,22 @@ def _requester(request: HttpRequest) -> services.Requester:
     )
 
 
+@contextlib.contextmanager
+def _stripe_bounded() -> Iterator[None]:
+    """A reader's request waits for Stripe STRIPE_READER_BUDGET_SECONDS at most, in all its calls.
+
+    Stripe failing inside answers 502 `payment_unavailable`, saying whether anything may have been charged.
+    """
+    with stripe_budget(seconds=settings.STRIPE_READER_BUDGET_SECONDS) as budget:
+        try:
+            yield
+        except gateway.GatewayError as exc:
+            logger.error(
+                "Checkout could not reach Stripe (charging call sent: %s): %s", budget.charge_sent, exc
+            )
+            raise PaymentUnavailableError(charge_sent=budget.charge_sent) from exc
+
+
 def _answer(request: HttpRequest, outcome: services.Outcome):
     remembered = request.session.get(SESSION_CONTRIBUTIONS, [])
     public_id = str(outcome.contribution.public_id)
@@ -82,21 +105,22 @@ def contribution_create(request: HttpRequest, payload: ContributionIn):
     user = request.user
     email = user.email if user.is_authenticated else (payload.email or "")
     attribution = payload.dict(include=set(Attribution.ATTRIBUTION_FIELDS))
-    outcome = services.contribution_checkout(
-        checkout=services.CheckoutRequest(
-            amount_minor=payload.amount,
-            currency=payload.currency,
-            frequency=payload.frequency,
-            email=email,
-            payment_method_id=payload.payment_method,
-            name=payload.name,
-            cover_fee=payload.cover_fee,
-            attribution=attribution,
-            dedication=payload.dedication,
-            anonymous=payload.anonymous,
-        ),
-        requester=requester,
-    )
+    with _stripe_bounded():
+        outcome = services.contribution_checkout(
+            checkout=services.CheckoutRequest(
+                amount_minor=payload.amount,
+                currency=payload.currency,
+                frequency=payload.frequency,
+                email=email,
+                payment_method_id=payload.payment_method,
+                name=payload.name,
+                cover_fee=payload.cover_fee,
+                attribution=attribution,
+                dedication=payload.dedication,
+                anonymous=payload.anonymous,
+            ),
+            requester=requester,
+        )
     return _answer(request, outcome)
 
 
@@ -126,7 +150,9 @@ def contribution_refresh(request: HttpRequest, public_id: uuid.UUID):
     """
     _requester(request)
     contribution = selectors.contribution_for_reader(public_id=public_id, request=request)
-    return contribution_body(services.contribution_refresh(contribution=contribution))
+    with _stripe_bounded():
+        outcome = services.contribution_refresh(contribution=contribution)
+    return contribution_body(outcome)
 
 
 @router.post(
@@ -138,7 +164,8 @@ def contribution_upgrade(request: HttpRequest, public_id: uuid.UUID, payload: Up
     """One click on the thank-you page: the gift's saved card starts a monthly membership."""
     requester = _requester(request)
     gift = selectors.contribution_for_reader(public_id=public_id, request=request)
-    outcome = services.contribution_upgrade(
-        gift=gift, amount_minor=payload.amount if payload else None, requester=requester
-    )
+    with _stripe_bounded():
+        outcome = services.contribution_upgrade(
+            gift=gift, amount_minor=payload.amount if payload else None, requester=requester
+        )
     return _answer(request, outcome)

@@ -57,3 +57,27 @@ def decline_message(code: str | None) -> str:
 
 class ForbiddenError(CheckoutError):
     status = 403
+
+
+class PaymentUnavailableError(CheckoutError):
+    """Stripe could not be reached, was too slow or failed: 502, with what the reader needs to know.
+
+    Before any call that can take money was sent, nothing was charged and the reader may simply try
+    again; after one, the outcome is unknown, and pressing again with the same Idempotency-Key asks
+    Stripe what happened without charging twice.
+    """
+
+    status = 502
+
+    def __init__(self, *, charge_sent: bool) -> None:
+        if charge_sent:
+            message = _(
+                "We could not confirm your payment yet. Press the button again to check: "
+                "you will not be charged twice."
+            )
+        else:
+            message = _(
+                "Payments are unavailable right now. Nothing was charged. Please try again in a few minutes."
+            )
+        super().__init__(message, code="payment_unavailable")
+        self.charge_sent = charge_sent

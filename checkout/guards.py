@@ -38,10 +38,14 @@ def check_email_rate(*, email: str) -> None:
 
 
 def card_for_checkout(payment_method_id: str) -> gateway.CardDetails:
-    """Brand, last four and fingerprint of the card; refused when it failed too often lately."""
+    """Brand, last four and fingerprint of the card; refused when it failed too often lately.
+
+    Only Stripe saying the payment method is invalid or unknown is the card's fault; Stripe unreachable,
+    slow or failing (GatewayError) goes up unchanged, so the reader hears payments are unavailable.
+    """
     try:
         card = gateway.retrieve_card(payment_method_id)
-    except gateway.GatewayError:
+    except gateway.CardError:
         raise CheckoutError(
             _("We could not read this card. Please enter it again."), field="payment_method"
         ) from None

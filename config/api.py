@@ -8,7 +8,7 @@ from ninja import NinjaAPI, Swagger
 from ninja.errors import HttpError, ValidationError
 
 from checkout.api import router as checkout_router
-from checkout.errors import CheckoutError, RateLimitedError
+from checkout.errors import CheckoutError, PaymentUnavailableError, RateLimitedError
 from payments.gateway import GatewayError
 
 logger = logging.getLogger(__name__)
@@ -71,8 +71,10 @@ def checkout_error(request: HttpRequest, exc: CheckoutError):
 
 @api.exception_handler(GatewayError)
 def gateway_error(request: HttpRequest, exc: GatewayError):
-    """Stripe unreachable: the contribution stays pending; the page may ask again later."""
-    logger.error("Checkout could not reach Stripe: %s", exc)
-    error = CheckoutError(_("Payments are unavailable right now. Please try again in a few minutes."))
-    error.code = "payment_unavailable"
-    return api.create_response(request, error.as_dict(), status=502)
+    """Stripe unreachable outside checkout's own mapping (checkout/api.py `_stripe_bounded`).
+
+    Here nobody knows whether a charge was sent, so the answer is the cautious one: press again.
+    """
+    logger.error("Could not reach Stripe: %s", exc)
+    error = PaymentUnavailableError(charge_sent=True)
+    return api.create_response(request, error.as_dict(), status=error.status)

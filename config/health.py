@@ -40,6 +40,8 @@ def check_broker() -> ComponentHealth:
 
 
 def check_stripe() -> ComponentHealth:
+    """One authenticated request with the short STRIPE_HEALTH_TIMEOUT_SECONDS, never retried (a hung
+    Stripe must not hold /healthz, nor the worker thread answering it)."""
     try:
         gateway.ping()
     except gateway.GatewayError as exc:

@@ -225,8 +225,16 @@ STRIPE_JS_URL = env.str(
 # The demo's stand-in for the Stripe.js calls localstripe lacks (checkout/offline_stripe.py): on by default
 # only for a debugging site on an offline Stripe, and never without STRIPE_API_BASE (real Stripe).
 STRIPE_OFFLINE_SHIM = bool(STRIPE_API_BASE) and env.bool("STRIPE_OFFLINE_SHIM", default=DEBUG)
-STRIPE_TIMEOUT_SECONDS = env.int("STRIPE_TIMEOUT_SECONDS", default=20)
+# Time to wait for Stripe (payments/gateway/connection.py). Each call: connect, then read, per attempt,
+# with up to STRIPE_MAX_NETWORK_RETRIES retries (background work: webhooks, reconciliation, import).
+# A reader's request (checkout, upgrade, refresh) waits at most STRIPE_READER_BUDGET_SECONDS for Stripe
+# in all its calls together: each call's timeouts shrink to what is left, no retry starts that would not
+# fit. /healthz asks once, with STRIPE_HEALTH_TIMEOUT_SECONDS for connect and for read, never retried.
+STRIPE_CONNECT_TIMEOUT_SECONDS = env.float("STRIPE_CONNECT_TIMEOUT_SECONDS", default=2.0)
+STRIPE_TIMEOUT_SECONDS = env.float("STRIPE_TIMEOUT_SECONDS", default=20.0)
 STRIPE_MAX_NETWORK_RETRIES = env.int("STRIPE_MAX_NETWORK_RETRIES", default=2)
+STRIPE_READER_BUDGET_SECONDS = env.float("STRIPE_READER_BUDGET_SECONDS", default=8.0)
+STRIPE_HEALTH_TIMEOUT_SECONDS = env.float("STRIPE_HEALTH_TIMEOUT_SECONDS", default=2.0)
 STRIPE_WEBHOOK_MAX_BYTES = env.int("STRIPE_WEBHOOK_MAX_BYTES", default=1024 * 1024)
 STRIPE_WEBHOOK_TOLERANCE_SECONDS = env.int("STRIPE_WEBHOOK_TOLERANCE_SECONDS", default=300)
 # Events stored but not processed after this long are picked up by the periodic sweep.

@@ -20,6 +20,7 @@ from config.celery import warn_if_eager
 from payments import gateway
 from tests.conftest import requires_broker
 from tests.localstripe import free_port
+from tests.stripe_faults import SilentStripe
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -64,6 +65,21 @@ def test_healthz_answers_503_naming_stripe_when_it_is_unreachable(client, db, se
 
     assert response.status_code == 503
     assert response.json()["failing"] == ["stripe"]
+
+
+@pytest.mark.resilience
+def test_healthz_answers_503_naming_stripe_within_3_seconds_when_stripe_hangs(client, db, settings):
+    with SilentStripe() as hung_stripe:
+        settings.STRIPE_API_BASE = hung_stripe.url
+        started = time.monotonic()
+        response = client.get("/healthz")
+        elapsed = time.monotonic() - started
+
+    print(f"\n/healthz with a hung Stripe: {response.status_code} after {elapsed:.2f} s")
+    assert response.status_code == 503
+    assert response.json()["failing"] == ["stripe"]
+    assert elapsed < 3
+    assert hung_stripe.accepted == 1  # asked once, never retried
 
 
 def test_healthz_answers_503_naming_the_broker_when_it_is_unreachable(client, db, settings, localstripe):

@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from payments.gateway.connection import _call, client, to_dict
+from payments.gateway.connection import _call, client, probe_client, to_dict
 from payments.gateway.shapes import Customer, parse_customer
 
 
 def ping() -> None:
-    """Raise GatewayError unless Stripe answers an authenticated request."""
-    _call("ping", client().v1.customers.list, {"limit": 1})
+    """Raise GatewayError unless Stripe answers an authenticated request within the health check's
+    short timeout, asked once: /healthz must answer quickly even when Stripe hangs."""
+    _call("ping", probe_client().v1.customers.list, {"limit": 1})
 
 
 def create_customer(

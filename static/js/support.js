@@ -277,6 +277,12 @@
       showFormError(message || M.tooMany);
       return;
     }
+    var unavailable = result.status === 502 && error.code === "payment_unavailable";
+    if (unavailable && typeof message === "string" && message) {
+      /* Stripe unreachable: the server says whether nothing was charged or the outcome is unknown. */
+      showFormError(message);
+      return;
+    }
     if (result.status >= 500) {
       showFormError(M.retry);
       return;
