@@ -15,6 +15,22 @@ from payments.money import format_money, minor_unit_exponent
 
 PAYMENT_METHOD_PATTERN = re.compile(r"^(pm|card)_[A-Za-z0-9_]{1,250}$")
 
+# Control characters (C0, DEL, C1) and lone surrogates: nothing a reader types into our one-line fields
+# (tab and line breaks included), and PostgreSQL refuses NUL in text and cannot encode a surrogate.
+# The ranges read the same in Python and in JSON Schema (ECMA-262), so the OpenAPI schema shows them.
+CONTROL_RANGES = r"\u0000-\u001f\u007f-\u009f"
+REFUSED_TEXT = re.compile(rf"[{CONTROL_RANGES}\ud800-\udfff]")
+
+
+def has_refused_characters(text: str) -> bool:
+    """True when the text holds a character no text field of ours stores (see `REFUSED_TEXT`)."""
+    return bool(REFUSED_TEXT.search(text))
+
+
+def without_refused_characters(text: str) -> str:
+    """The text with those characters dropped, for input we must never refuse (the page's query string)."""
+    return REFUSED_TEXT.sub("", text)
+
 
 def enabled_currencies() -> list[str]:
     """Currencies staff enabled (`CHECKOUT_CURRENCIES`), in the order they are offered."""
@@ -41,6 +57,14 @@ def amount_limits(
     if tightened and frequency == Frequency.ONE_OFF:
         minimum *= settings.CHECKOUT_BREAKER_MIN_MULTIPLIER
     return AmountLimits(min_minor=minimum, max_minor=high * scale)
+
+
+def amount_bounds() -> AmountLimits:
+    """The widest limits over the enabled currencies (for the OpenAPI schema; each currency has its own)."""
+    limits = [amount_limits(currency=currency) for currency in enabled_currencies()]
+    return AmountLimits(
+        min_minor=min(limit.min_minor for limit in limits), max_minor=max(limit.max_minor for limit in limits)
+    )
 
 
 def enabled_currency(code: str | None) -> str:

@@ -1,42 +1,103 @@
 """JSON shapes of the checkout API: what the page sends, and what it gets back for a contribution."""
 
-from typing import Literal
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal
 
+from django.utils.translation import gettext as _
 from ninja import Field, Schema
-from pydantic import ConfigDict, StrictBool, StrictInt
+from pydantic import AfterValidator, ConfigDict, GetJsonSchemaHandler, StrictBool, StrictInt
+from pydantic_core import CoreSchema, PydanticCustomError
 
 from checkout.errors import decline_message
+from checkout.rules import (
+    CONTROL_RANGES,
+    PAYMENT_METHOD_PATTERN,
+    amount_bounds,
+    enabled_currencies,
+    has_refused_characters,
+)
 from checkout.selectors import upgrade_suggestion
 from checkout.services import Outcome, upgrade_key
 from payments.models import Contribution, Frequency
 
-Text100 = Field("", max_length=100)
+
+@dataclass(frozen=True)
+class Documented:
+    """Adds to a field's JSON Schema what a validator (or a later check) enforces.
+
+    `extra` is called each time the OpenAPI schema is built, so it may read settings.
+    """
+
+    extra: Callable[[], dict[str, Any]]
+
+    def __get_pydantic_json_schema__(self, core_schema: CoreSchema, handler: GetJsonSchemaHandler) -> dict:
+        schema = dict(handler(core_schema))
+        schema.update(self.extra())
+        return schema
+
+
+def refuse_control_characters(value: str) -> str:
+    """Text PostgreSQL would refuse (NUL) or could not encode, or no reader types: a 400 naming the field."""
+    if has_refused_characters(value):
+        raise PydanticCustomError(
+            "control_characters", _("This text contains control characters. Please remove them.")
+        )
+    return value
+
+
+# Every text field of the API: refused with a 400 naming it when it holds a control character.
+Text = Annotated[
+    str,
+    AfterValidator(refuse_control_characters),
+    Documented(lambda: {"pattern": f"^[^{CONTROL_RANGES}]*$"}),
+]
+Email = Annotated[Text, Documented(lambda: {"format": "email"})]
+CurrencyCode = Annotated[
+    str,
+    AfterValidator(refuse_control_characters),
+    Documented(lambda: {"enum": enabled_currencies()}),
+]
+Slug = Annotated[Text, Documented(lambda: {"pattern": "^[-a-zA-Z0-9_]*$"})]
+PaymentMethodId = Annotated[Text, Documented(lambda: {"pattern": PAYMENT_METHOD_PATTERN.pattern})]
+AmountMinor = Annotated[
+    StrictInt,
+    Documented(lambda: {"minimum": amount_bounds().min_minor, "maximum": amount_bounds().max_minor}),
+]
+CURRENCY_HELP = "ISO 4217, one of those enabled (the enum, in upper case); see /checkout/options."
+AMOUNT_HELP = (
+    "Integer, in the currency's minor units (2500 = 25.00 USD). The bounds shown are the widest over the "
+    "enabled currencies; /checkout/options gives each currency's limits, and an amount outside them is "
+    "a 400 naming `amount`."
+)
 
 
 class ContributionIn(Schema):
     model_config = ConfigDict(str_strip_whitespace=True)
 
-    amount: StrictInt = Field(..., description="Integer, in the currency's minor units (2500 = 25.00 USD).")
-    currency: str = Field(..., max_length=3, description="ISO 4217, e.g. USD; see /checkout/options.")
+    amount: AmountMinor = Field(..., description=AMOUNT_HELP)
+    currency: CurrencyCode = Field(..., max_length=3, description=CURRENCY_HELP)
     frequency: Literal["one_off", "monthly", "annual"]
-    email: str | None = Field(None, max_length=254, description="Not needed when signed in.")
-    name: str = Field("", max_length=200)
-    payment_method: str = Field(..., max_length=255, description="A pm_… id from Stripe.js.")
+    email: Email | None = Field(None, max_length=254, description="Not needed when signed in.")
+    name: Text = Field("", max_length=200)
+    payment_method: PaymentMethodId = Field(
+        ..., max_length=255, description="A pm_… id from Stripe.js (a card_… id for a one-off gift)."
+    )
     cover_fee: StrictBool = False
-    campaign: str = Text100
-    source: str = Field("", max_length=20)
-    ref: str = Field("", max_length=500)
-    utm_source: str = Text100
-    utm_medium: str = Text100
-    utm_campaign: str = Text100
-    utm_term: str = Text100
-    utm_content: str = Text100
-    dedication: str = Field("", max_length=200)
+    campaign: Slug = Field("", max_length=100)
+    source: Text = Field("", max_length=20)
+    ref: Text = Field("", max_length=500)
+    utm_source: Text = Field("", max_length=100)
+    utm_medium: Text = Field("", max_length=100)
+    utm_campaign: Text = Field("", max_length=100)
+    utm_term: Text = Field("", max_length=100)
+    utm_content: Text = Field("", max_length=100)
+    dedication: Text = Field("", max_length=200)
     anonymous: StrictBool = False
 
 
 class UpgradeIn(Schema):
-    amount: StrictInt | None = Field(None, description="Monthly amount in minor units; default: suggested.")
+    amount: AmountMinor | None = Field(None, description="Monthly amount in minor units; default: suggested.")
 
 
 class ErrorDetail(Schema):

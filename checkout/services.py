@@ -58,15 +58,18 @@ def _replay(existing: Contribution, *, requester: Requester, same_request: bool)
 
 
 def _same_request(existing: Contribution, checkout: CheckoutRequest) -> bool:
+    """Whether the body asks for what the key already recorded (the fee, when covered, is never 0)."""
     chosen = existing.amount_minor - existing.fee_covered_minor
     return (
         chosen,
+        existing.fee_covered_minor > 0,
         existing.currency,
         existing.frequency,
         existing.contributor.email.lower(),
         existing.stripe_payment_method_id,
     ) == (
         checkout.amount_minor,
+        checkout.cover_fee,
         (checkout.currency or "").upper(),
         checkout.frequency,
         (checkout.email or "").strip().lower(),

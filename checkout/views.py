@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from checkout import selectors
 from checkout.errors import NotFoundError
 from checkout.fees import fee_for
+from checkout.rules import without_refused_characters
 from payments.models import Attribution, Contribution, Frequency
 from payments.money import format_money, to_major
 
@@ -42,7 +43,7 @@ def _attribution(request: HttpRequest) -> dict[str, str]:
     limits = {f.name: f.max_length for f in Contribution._meta.concrete_fields}
     values = {}
     for name in Attribution.ATTRIBUTION_FIELDS:
-        values[name] = request.GET.get(name, "").strip()[: limits[name]]
+        values[name] = without_refused_characters(request.GET.get(name, "")).strip()[: limits[name]]
     values["campaign"] = slugify(values["campaign"])[: limits["campaign"]]
     if values["source"] not in ALLOWED_SOURCES:
         values["source"] = ""

@@ -21,12 +21,13 @@ api.add_router("/", checkout_router)
 FIELD_MESSAGES = {
     "amount": lambda: _("Enter the amount as a whole number of minor units, e.g. 2500 for 25.00."),
     "frequency": lambda: _("Choose once, monthly or annual."),
+    "public_id": lambda: _("This is not a contribution id."),
 }
 
 
 def _field_of(error: dict) -> str:
     names = [part for part in error.get("loc", ()) if isinstance(part, str)]
-    names = [name for name in names if name not in {"body", "payload", "query", "path"}]
+    names = [name for name in names if name not in {"body", "payload", "query", "path", "header"}]
     return names[-1] if names else ""
 
 
@@ -37,6 +38,8 @@ def _message_of(error: dict, field: str) -> str:
         return _("%(field)s is too long (at most %(max)s characters).") % {"field": field, "max": limit}
     if kind == "missing":
         return _("%(field)s is required.") % {"field": field}
+    if kind in {"control_characters", "string_unicode"}:  # the latter: a lone surrogate
+        return _("%(field)s contains control characters; please remove them.") % {"field": field}
     if field in FIELD_MESSAGES:
         return FIELD_MESSAGES[field]()
     return str(error.get("msg", _("This value is not valid.")))

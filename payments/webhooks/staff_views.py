@@ -1,6 +1,7 @@
 """Staff reconciliation page: the Stripe event log, one event's payload and history, re-run, report."""
 
 import json
+import re
 from collections.abc import Callable
 from functools import wraps
 
@@ -35,13 +36,28 @@ def _event_viewer_required(view: View) -> View:
     return guarded
 
 
+# Control characters (NUL among them, which PostgreSQL refuses in text): no Stripe type, state or id has one.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def _filters(request: HttpRequest) -> dict[str, str]:
+    """The filters asked for in the query string; one holding control characters is ignored, with a note."""
+    filters = {}
+    for name, parameter in (("event_type", "type"), ("status", "status"), ("object_id", "object")):
+        value = request.GET.get(parameter, "").strip()
+        if CONTROL_CHARACTERS.search(value):
+            messages.warning(
+                request,
+                _("The filter “%(filter)s” held control characters and was ignored.") % {"filter": parameter},
+            )
+            value = ""
+        filters[name] = value
+    return filters
+
+
 @_event_viewer_required
 def event_list(request: HttpRequest) -> HttpResponse:
-    filters = {
-        "event_type": request.GET.get("type", "").strip(),
-        "status": request.GET.get("status", "").strip(),
-        "object_id": request.GET.get("object", "").strip(),
-    }
+    filters = _filters(request)
     page = Paginator(selectors.webhook_events_filtered(**filters), 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)

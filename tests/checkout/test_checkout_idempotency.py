@@ -136,3 +136,20 @@ def test_concurrent_double_submit_records_and_charges_once(localstripe, monkeypa
     assert len({answer.json()["id"] for answer in answers}) == 1
     assert Contribution.objects.filter(idempotency_key="double-submit").count() == 1
     assert [c["amount"] for c in charges()] == [2500, 2500]  # the warm-up and one of the two
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("cover_fee", [False, True])
+def test_the_fee_choice_is_part_of_what_the_idempotency_key_stands_for(client, localstripe, cover_fee):
+    body = gift(cover_fee=cover_fee)
+    first = post(client, body, key="attempt-fee")
+
+    again = post(client, body, key="attempt-fee")
+    changed = post(client, {**body, "cover_fee": not cover_fee}, key="attempt-fee")
+
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert again.json()["id"] == first.json()["id"]
+    assert changed.status_code == 409
+    assert changed.json()["error"]["code"] == "idempotency_key_reused"
+    assert Contribution.objects.count() == 1
+    assert [charge["amount"] for charge in charges()] == [2606 if cover_fee else 2500]

@@ -42,6 +42,28 @@ def test_event_log_filters_by_type_state_and_object(admin_client):
     assert [event.object_id for event in response.context["page"]] == ["in_wanted"]
 
 
+@pytest.mark.parametrize("parameter", ["type", "object", "status"])
+def test_event_log_ignores_a_filter_with_a_nul_and_says_so(admin_client, parameter):
+    _store("invoice.paid", "in_1")
+
+    response = admin_client.get(reverse("payments_staff:events"), {parameter: "invoice\x00paid"})
+
+    assert response.status_code == 200
+    assert [event.object_id for event in response.context["page"]] == ["in_1"]
+    notes = [str(message) for message in response.context["messages"]]
+    assert notes == [f"The filter “{parameter}” held control characters and was ignored."]
+
+
+def test_event_log_keeps_the_other_filters_when_one_is_ignored(admin_client):
+    _store("invoice.paid", "in_wanted")
+    _store("payout.paid", "po_1")
+
+    response = admin_client.get(reverse("payments_staff:events"), {"type": "invoice.paid", "object": "\x00"})
+
+    assert response.status_code == 200
+    assert [event.object_id for event in response.context["page"]] == ["in_wanted"]
+
+
 def test_event_log_is_paginated(admin_client):
     for number in range(55):
         _store("plan.created", f"plan_{number}")
