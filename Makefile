@@ -12,6 +12,8 @@ $(DEMO): export DJANGO_DEBUG ?= true
 $(DEMO): export STRIPE_API_BASE ?= http://127.0.0.1:$(LOCALSTRIPE_PORT)
 $(DEMO): export SITE_URL ?= http://127.0.0.1:$(PORT)
 $(DEMO): export PORT := $(PORT)
+# Every currency the demo's preset ladders cover (checkout/presets.py), yen included.
+$(DEMO): export CHECKOUT_CURRENCIES ?= USD,EUR,GBP,CAD,UAH,JPY
 
 .PHONY: run reconcile import test install lint format bench lock
 

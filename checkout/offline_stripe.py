@@ -47,8 +47,18 @@ def _text(body: dict, name: str) -> str:
     return str(value).replace(" ", "").strip()
 
 
+def full_year(year: str) -> int:
+    """A card's expiry year as typed, two digits ("30") or four ("2030"), as the four-digit year."""
+    value = int(year)
+    return 2000 + value if len(year) == 2 else value
+
+
 def clean_card(body: object) -> dict:
-    """The four card fields as localstripe takes them, or CardProblemError naming the first bad one."""
+    """The four card fields as localstripe takes them, or CardProblemError naming the first bad one.
+
+    The expiry year may be typed with two digits or four, as on a card ("30") or as a reader writes a
+    year ("2030"); it is sent as four digits.
+    """
     if not isinstance(body, dict):
         raise CardProblemError("invalid_request", "body", _("Send the card as a JSON object."))
     number, month, year, cvc = (_text(body, name) for name in CARD_FIELDS)
@@ -71,7 +81,7 @@ def clean_card(body: object) -> dict:
         raise CardProblemError("incomplete_cvc", "cvc", _("Your card's security code is incomplete."))
     if not cvc.isdigit() or len(cvc) not in (3, 4):
         raise CardProblemError("invalid_cvc", "cvc", _("Your card's security code is invalid."))
-    return {"number": number, "exp_month": int(month), "exp_year": int(year), "cvc": cvc}
+    return {"number": number, "exp_month": int(month), "exp_year": full_year(year), "cvc": cvc}
 
 
 def _error(status: int, *, type_: str, code: str, message: str, field: str | None = None) -> JsonResponse:

@@ -17,9 +17,9 @@ from checkout.rules import (
     enabled_currencies,
     has_refused_characters,
 )
-from checkout.selectors import upgrade_suggestion
-from checkout.services import Outcome, upgrade_key
-from payments.models import Contribution, Frequency
+from checkout.selectors import upgrade_offer_amount
+from checkout.services import Outcome
+from payments.models import Contribution
 
 
 @dataclass(frozen=True)
@@ -163,15 +163,8 @@ class FeeOut(Schema):
 
 
 def _upgrade_offer(contribution: Contribution) -> dict | None:
-    """Offered on the thank-you page for a paid one-off gift whose card was saved, until accepted."""
-    if (
-        contribution.frequency != Frequency.ONE_OFF
-        or contribution.status != Contribution.Status.SUCCEEDED
-        or not contribution.contributor.stripe_customer_id
-        or Contribution.objects.filter(idempotency_key=upgrade_key(contribution)).exists()
-    ):
-        return None
-    amount = upgrade_suggestion(gift=contribution)
+    """Offered for a paid one-off gift whose card was saved, until accepted (the thank-you page's rule)."""
+    amount = upgrade_offer_amount(gift=contribution)
     return {"suggested_amount": amount} if amount else None
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from babel.core import get_global
 from babel.numbers import get_territory_currencies
 from django.conf import settings
+from django.db.models import Q
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from django.utils.translation.trans_real import parse_accept_lang_header
@@ -14,6 +15,7 @@ from checkout.errors import NotFoundError
 from checkout.models import AmountPreset
 from checkout.presets import STANDARD_PRESETS
 from checkout.rules import amount_limits, enabled_currencies, enabled_currency
+from membership.models import Membership
 from payments.models import Contribution, Frequency
 from payments.money import minor_unit_exponent
 
@@ -110,6 +112,44 @@ def upgrade_suggestion(*, gift: Contribution) -> int | None:
     """The monthly amount offered for a gift, from what the reader chose (the covered fee left out)."""
     return suggested_monthly_amount(
         one_off_minor=gift.amount_minor - gift.fee_covered_minor, currency=gift.currency
+    )
+
+
+def upgrade_key(gift: Contribution) -> str:
+    """The idempotency key of the membership a gift became (checkout/services.py uses the same)."""
+    return f"upgrade:{gift.public_id}"
+
+
+def upgrade_offer_amount(*, gift: Contribution) -> int | None:
+    """The monthly amount to offer for a gift, or None once the offer cannot be taken.
+
+    One rule for the thank-you page and the API: a paid one-off gift, with its card saved on a Stripe
+    customer, that has not become a membership yet (a reload after upgrading offers nothing).
+    """
+    if (
+        gift.frequency != Frequency.ONE_OFF
+        or gift.status != Contribution.Status.SUCCEEDED
+        or not gift.stripe_payment_intent_id
+        or not gift.contributor.stripe_customer_id
+        or Contribution.objects.filter(idempotency_key=upgrade_key(gift)).exists()
+    ):
+        return None
+    return upgrade_suggestion(gift=gift)
+
+
+def active_memberships_of(*, user) -> list[Membership]:
+    """The signed-in reader's memberships that still charge (active or past due), oldest first.
+
+    Theirs by the account linked to the contributor, or by the account's email (how checkout finds the
+    contributor of a signed-in reader).
+    """
+    if not user.is_authenticated:
+        return []
+    return list(
+        Membership.objects.filter(
+            Q(contributor__user=user) | Q(contributor__email__iexact=user.email),
+            status__in=[Membership.Status.ACTIVE, Membership.Status.PAST_DUE],
+        ).order_by("created_at", "pk")
     )
 
 

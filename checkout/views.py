@@ -1,10 +1,8 @@
 """HTML pages of checkout: the support page and the thank-you page. Payments go through checkout/api.py."""
 
 import uuid
-from decimal import Decimal
 
-from babel import Locale
-from babel.numbers import format_currency, get_currency_name, get_currency_symbol
+from babel.numbers import get_currency_name, get_currency_symbol, is_currency
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -16,9 +14,10 @@ from django.utils.translation import gettext as _
 from checkout import selectors
 from checkout.errors import NotFoundError
 from checkout.fees import fee_for
+from checkout.formatting import money_format_for_script
 from checkout.rules import without_refused_characters
 from payments.models import Attribution, Contribution, Frequency
-from payments.money import format_money, to_major
+from payments.money import format_money
 
 ALLOWED_SOURCES = ("banner", "newsletter", "article")
 PLACEHOLDER_ID = "00000000-0000-0000-0000-000000000000"
@@ -26,16 +25,6 @@ PLACEHOLDER_ID = "00000000-0000-0000-0000-000000000000"
 
 def _babel_locale() -> str:
     return translation.to_locale(translation.get_language() or settings.LANGUAGE_CODE)
-
-
-def _short_money(amount_minor: int, currency: str, locale: str) -> str:
-    """Preset labels without needless zeros ("$10", "€2.50"), per locale, with Babel."""
-    major = to_major(amount_minor, currency)
-    if major != major.to_integral_value():
-        return format_money(amount_minor, currency, locale)
-    pattern = Locale.parse(locale).currency_formats["standard"].pattern.split(";")[0]
-    whole = pattern.replace(".00", "").replace(".##", "")
-    return format_currency(Decimal(int(major)), currency, format=whole, locale=locale, currency_digits=False)
 
 
 def _attribution(request: HttpRequest) -> dict[str, str]:
@@ -50,14 +39,36 @@ def _attribution(request: HttpRequest) -> dict[str, str]:
     return values
 
 
-def _chosen_currency(request: HttpRequest) -> dict:
-    """The options for the currency asked for in the URL, else the one the reader's locale suggests."""
+def _chosen_currency(request: HttpRequest, *, locale: str) -> tuple[dict, str]:
+    """The options for the currency asked for in the URL, else the one the reader's locale suggests.
+
+    A currency asked for that is not enabled is refused in words (the second value), never silently.
+    """
     default = selectors.default_currency_for(accept_language=request.headers.get("Accept-Language", ""))
     options = selectors.checkout_options(currency=default)
     requested = request.GET.get("currency", "").strip().upper()
-    if requested and requested != default and requested in options["currencies"]:
-        options = selectors.checkout_options(currency=requested)
-    return options
+    if not requested or requested == default:
+        return options, ""
+    if requested in options["currencies"]:
+        return selectors.checkout_options(currency=requested), ""
+    instead = get_currency_name(default, count=2, locale=locale)
+    if len(requested) == 3 and is_currency(requested):
+        return options, _("%(requested)s is not accepted here; amounts are in %(currency)s.") % {
+            "requested": get_currency_name(requested, locale=locale),
+            "currency": instead,
+        }
+    return options, _("This currency is not accepted here; amounts are in %(currency)s.") % {
+        "currency": instead
+    }
+
+
+def _membership_labels(user, *, locale: str) -> list[str]:
+    """The signed-in reader's memberships that still charge, as "$10.00 a month"."""
+    per = {"month": _("%(amount)s a month"), "year": _("%(amount)s a year")}
+    memberships = selectors.active_memberships_of(user=user)
+    return [
+        per[m.interval] % {"amount": format_money(m.amount_minor, m.currency, locale)} for m in memberships
+    ]
 
 
 def _messages(frequency_labels: dict[str, str]) -> dict:
@@ -128,7 +139,7 @@ def _messages(frequency_labels: dict[str, str]) -> dict:
 def support(request: HttpRequest) -> HttpResponse:
     """The support page: one-off or membership, amount, details, card; the script pays through the API."""
     locale = _babel_locale()
-    options = _chosen_currency(request)
+    options, currency_notice = _chosen_currency(request, locale=locale)
     currency = options["currency"]
     exponent = options["exponent"]
     frequency = request.GET.get("frequency", Frequency.ONE_OFF)
@@ -146,7 +157,7 @@ def support(request: HttpRequest) -> HttpResponse:
             "presets": [
                 {
                     "amount_minor": amount,
-                    "label": _short_money(amount, currency, locale),
+                    "label": format_money(amount, currency, locale),
                     "is_default": amount == options["presets"][value]["default"],
                 }
                 for amount in options["presets"][value]["amounts"]
@@ -162,6 +173,7 @@ def support(request: HttpRequest) -> HttpResponse:
         "currency": currency,
         "exponent": exponent,
         "locale": translation.get_language() or settings.LANGUAGE_CODE,
+        "money": money_format_for_script(currency=currency, locale=locale),
         "limits": options["limits"],
         "presetFees": {
             str(amount): fee
@@ -185,6 +197,9 @@ def support(request: HttpRequest) -> HttpResponse:
             {"code": code, "label": f"{get_currency_name(code, locale=locale)} ({code})"}
             for code in options["currencies"]
         ],
+        "currency_notice": currency_notice,
+        "memberships": _membership_labels(request.user, locale=locale),
+        "support_email": settings.DEFAULT_FROM_EMAIL,
         "frequency": frequency,
         "preset_groups": preset_groups,
         "amount_inputmode": "decimal" if exponent else "numeric",
@@ -221,9 +236,7 @@ def thank_you(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     frequency = Frequency(contribution.frequency)
     period_labels = {Frequency.MONTHLY: _("a month"), Frequency.ANNUAL: _("a year")}
     upgrade = None
-    suggestion = None
-    if contribution.status == Contribution.Status.SUCCEEDED and frequency == Frequency.ONE_OFF:
-        suggestion = selectors.upgrade_suggestion(gift=contribution)
+    suggestion = selectors.upgrade_offer_amount(gift=contribution)
     if suggestion is not None:
         upgrade = {
             "amount": suggestion,
@@ -236,6 +249,7 @@ def thank_you(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
             "brand": (contribution.card_brand or _("Card")).replace("_", " ").title(),
             "last4": contribution.card_last4,
         }
+    refunded_minor = min(contribution.amount_refunded_minor, total_minor)
     context = {
         "contribution": contribution,
         "status": contribution.status,
@@ -244,6 +258,10 @@ def thank_you(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
         "amount_label": format_money(total_minor, currency, locale),
         "fee_label": format_money(contribution.fee_covered_minor, currency, locale)
         if contribution.fee_covered_minor
+        else "",
+        "refunded_label": format_money(refunded_minor, currency, locale) if refunded_minor else "",
+        "remaining_label": format_money(total_minor - refunded_minor, currency, locale)
+        if refunded_minor
         else "",
         "frequency_label": frequency.label,
         "period_label": period_labels.get(frequency, ""),

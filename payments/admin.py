@@ -1,13 +1,17 @@
 """Staff pages in the admin: Stripe events (re-run), the read-only ledger, refunds, payouts, reports."""
 
+from collections.abc import Callable
 from decimal import Decimal
+from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import translation
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
@@ -26,6 +30,39 @@ from payments.models import (
     WebhookEventAttempt,
 )
 from payments.webhooks import processing
+
+
+def money_column(amount_field: str, description: Any, *, currency_field: str = "currency") -> Callable:
+    """An admin column, and detail field, showing `amount_field` (minor units) as money in its currency.
+
+    Assign it in an admin class (`amount = money_column("amount_minor", _("amount"))`) and name it in
+    `list_display`, `fields` or `readonly_fields`: "$25.00", "¥500", never "2500".
+    """
+
+    @admin.display(description=description, ordering=amount_field)
+    def column(model_admin: admin.options.BaseModelAdmin, obj: Any) -> str:
+        amount, currency = getattr(obj, amount_field), getattr(obj, currency_field)
+        if amount is None or not currency:
+            return model_admin.get_empty_value_display()
+        locale = translation.to_locale(translation.get_language() or settings.LANGUAGE_CODE)
+        return money.format_money(amount, currency, locale)
+
+    return column
+
+
+class MoneyFieldsMixin:
+    """On detail pages each `<name>_minor` field in `money_fields` gives way to its money column, in place."""
+
+    money_fields: dict[str, str] = {}  # model field → money_column attribute, e.g. {"amount_minor": "amount"}
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))  # type: ignore[misc]
+        return readonly + [name for name in self.money_fields.values() if name not in readonly]
+
+    def get_fields(self, request, obj=None):
+        columns = set(self.money_fields.values())
+        fields = [name for name in super().get_fields(request, obj) if name not in columns]  # type: ignore[misc]
+        return [self.money_fields.get(name, name) for name in fields]
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -89,12 +126,16 @@ class WebhookEventAdmin(ReadOnlyAdmin):
 
 
 @admin.register(LedgerEntry)
-class LedgerEntryAdmin(ReadOnlyAdmin):
+class LedgerEntryAdmin(MoneyFieldsMixin, ReadOnlyAdmin):
+    amount = money_column("amount_minor", _("amount"))
+    settlement = money_column(
+        "settlement_amount_minor", _("settlement amount"), currency_field="settlement_currency"
+    )
+    money_fields = {"amount_minor": "amount", "settlement_amount_minor": "settlement"}
     list_display = (
         "occurred_at",
         "kind",
-        "amount_minor",
-        "currency",
+        "amount",
         "stripe_object_id",
         "contribution",
         "campaign",
@@ -163,7 +204,8 @@ class RefundRequestInline(admin.TabularInline):
     model = RefundRequest
     extra = 0
     can_delete = False
-    fields = ("created_at", "amount_minor", "currency", "status", "stripe_refund_id", "requested_by", "error")
+    amount = money_column("amount_minor", _("amount"))
+    fields = ("created_at", "amount", "status", "stripe_refund_id", "requested_by", "error")
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None) -> bool:
@@ -171,13 +213,20 @@ class RefundRequestInline(admin.TabularInline):
 
 
 @admin.register(Contribution)
-class ContributionAdmin(admin.ModelAdmin):
+class ContributionAdmin(MoneyFieldsMixin, admin.ModelAdmin):
+    amount = money_column("amount_minor", _("amount"))
+    fee_covered = money_column("fee_covered_minor", _("processing fee covered"))
+    refunded = money_column("amount_refunded_minor", _("refunded"))
+    money_fields = {
+        "amount_minor": "amount",
+        "fee_covered_minor": "fee_covered",
+        "amount_refunded_minor": "refunded",
+    }
     list_display = (
         "created_at",
         "contributor",
         "frequency",
-        "amount_minor",
-        "currency",
+        "amount",
         "status",
         "campaign",
     )
@@ -195,7 +244,9 @@ class ContributionAdmin(admin.ModelAdmin):
     change_form_template = "admin/payments/contribution/change_form.html"
 
     def get_readonly_fields(self, request, obj=None):
-        return [field.name for field in Contribution._meta.fields]
+        return [field.name for field in Contribution._meta.fields] + list(
+            super().get_readonly_fields(request, obj)
+        )
 
     def has_add_permission(self, request) -> bool:
         return False
@@ -263,22 +314,19 @@ class ContributorAdmin(admin.ModelAdmin):
 
 
 @admin.register(RefundRequest)
-class RefundRequestAdmin(ReadOnlyAdmin):
-    list_display = ("created_at", "contribution", "amount_minor", "currency", "status", "stripe_refund_id")
+class RefundRequestAdmin(MoneyFieldsMixin, ReadOnlyAdmin):
+    amount = money_column("amount_minor", _("amount"))
+    money_fields = {"amount_minor": "amount"}
+    list_display = ("created_at", "contribution", "amount", "status", "stripe_refund_id")
     list_filter = ("status",)
 
 
 class PayoutLineInline(admin.TabularInline):
     model = PayoutLine
     extra = 0
-    fields = (
-        "stripe_balance_transaction_id",
-        "type",
-        "amount_minor",
-        "fee_minor",
-        "currency",
-        "ledger_entry",
-    )
+    amount = money_column("amount_minor", _("amount"))
+    fee = money_column("fee_minor", _("fee"))
+    fields = ("stripe_balance_transaction_id", "type", "amount", "fee", "ledger_entry")
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None) -> bool:
@@ -286,8 +334,10 @@ class PayoutLineInline(admin.TabularInline):
 
 
 @admin.register(Payout)
-class PayoutAdmin(ReadOnlyAdmin):
-    list_display = ("stripe_payout_id", "amount_minor", "currency", "status", "arrival_date")
+class PayoutAdmin(MoneyFieldsMixin, ReadOnlyAdmin):
+    amount = money_column("amount_minor", _("amount"))
+    money_fields = {"amount_minor": "amount"}
+    list_display = ("stripe_payout_id", "amount", "status", "arrival_date")
     inlines = [PayoutLineInline]
 
 

@@ -1,6 +1,7 @@
 """Celery tasks of the payments app: thin wrappers that take ids and call one service.
 
-Webhook processing, the periodic sweep and reconciliation, and the receipt. Nothing in payments
+Webhook processing, the periodic sweep and reconciliation, the receipt and the refund notice (queued by
+name from `payments.ledger.refunds`, which sits below this module). Nothing in payments
 imports this module but the publisher and `PaymentsConfig.ready()`, which wires the receipt to
 the moment a contribution succeeds.
 """
@@ -14,7 +15,7 @@ from django.db import transaction
 
 from accounts.emails import EmailInFlightError
 from payments import emails
-from payments.ledger import reconciliation
+from payments.ledger import reconciliation, refunds
 from payments.models import Contribution
 from payments.webhooks import processing
 
@@ -39,6 +40,15 @@ def queue_contribution_receipt(contribution: Contribution) -> None:
     """Registered for "a contribution succeeded": the receipt is queued once the transaction commits."""
     contribution_id = contribution.pk
     transaction.on_commit(lambda: send_contribution_receipt.delay(contribution_id=contribution_id))
+
+
+@shared_task(bind=True, name=refunds.REFUND_NOTICE_TASK, **RETRY)
+def send_refund_notice(self, *, notice_id: int) -> bool:
+    """The reader's email about one refund (queued by `refunds.refund_record`); a second run sends nothing."""
+    try:
+        return emails.refund_notice_send(notice_id=notice_id)
+    except EmailInFlightError as exc:
+        raise self.retry(exc=exc, countdown=settings.EMAIL_CLAIM_TIMEOUT_SECONDS) from exc
 
 
 @shared_task(bind=True, acks_late=True, max_retries=settings.WEBHOOK_MAX_RETRIES + 4)

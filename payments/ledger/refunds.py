@@ -7,16 +7,25 @@ in the same state. Stripe is asked first; the entry and the state are written af
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from celery import current_app
 from django.db import transaction
 from django.db.models import QuerySet, Sum
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from payments import gateway, recording, services
 from payments.ledger import entries
 from payments.models import Contribution, LedgerEntry, RefundRequest
+from payments.models.ledger import RefundNotice
 from payments.money import format_money
+
+# The reader's email about a refund, a task in payments/tasks.py: that module sits above this one (it may
+# import this, not the other way), so the task is queued by its name.
+REFUND_NOTICE_TASK = "payments.send_refund_notice"
+# A refund older than this when first recorded (found by an import of Stripe's history) gets no email.
+REFUND_NOTICE_MAX_AGE = timedelta(days=7)
 
 
 def contribution_for_charge(*, charge_id: str | None, payment_intent_id: str | None) -> Contribution | None:
@@ -52,7 +61,22 @@ def refund_record(*, refund: gateway.Refund) -> LedgerEntry | None:
         entry = entries.refund_entry_append(refund=refund, contribution=contribution, balance=balance)
         if contribution is not None:
             services.contribution_apply_ledger(contribution=contribution)
+            _refund_notice_queue(entry=entry)
     return entry
+
+
+def _refund_notice_queue(*, entry: LedgerEntry) -> None:
+    """The first time a refund is recorded, its notice row is made and its email queued on commit.
+
+    Any path that records the refund (staff's refund, a refund made in Stripe's dashboard and reported by a
+    webhook, reconciliation) ends here, and the notice's one-to-one key makes it once per refund.
+    """
+    if timezone.now() - entry.occurred_at > REFUND_NOTICE_MAX_AGE:
+        return
+    notice, created = RefundNotice.objects.get_or_create(ledger_entry=entry)
+    if created:
+        notice_id = notice.pk
+        transaction.on_commit(lambda: current_app.tasks[REFUND_NOTICE_TASK].delay(notice_id=notice_id))
 
 
 def _request_status(refund_status: str) -> str:

@@ -91,6 +91,28 @@ class RefundRequest(models.Model):
         return f"contribution:{self.contribution_id}:refund:{self.pk}"
 
 
+class RefundNotice(models.Model):
+    """The reader's email about one refund Stripe confirmed, made with its ledger entry and sent once.
+
+    The stamps cannot live on the entry (the ledger is append-only: a trigger refuses UPDATE) nor on a
+    RefundRequest (a refund made in Stripe's dashboard has none), so each refund entry gets one of these.
+    """
+
+    ledger_entry = models.OneToOneField(LedgerEntry, on_delete=models.PROTECT, related_name="refund_notice")
+    claimed_at = models.DateTimeField(
+        null=True, blank=True, editable=False, help_text=_("When a worker took the email to send it.")
+    )
+    sent_at = models.DateTimeField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("refund notice")
+        verbose_name_plural = _("refund notices")
+
+    def __str__(self) -> str:
+        return f"Refund notice for ledger entry {self.ledger_entry_id}"
+
+
 class Payout(models.Model):
     """A Stripe payout to the bank; PayoutLine rows say which ledger entries it settled."""
 

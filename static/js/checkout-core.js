@@ -13,16 +13,23 @@
     return digits.slice(0, -exponent) + "." + digits.slice(-exponent);
   }
 
-  /* A function formatting minor units for the reader's locale (CLDR data, like Babel on the server). */
-  function moneyFormatter(locale, currency, exponent) {
-    var format = new Intl.NumberFormat(locale, {
-      style: "currency",
-      currency: currency,
-      minimumFractionDigits: exponent,
-      maximumFractionDigits: exponent,
-    });
+  /* A function formatting minor units as the server does (Babel, payments/money.py format_money), from
+     the format the server sends for the page's locale and currency (checkout/formatting.py):
+     {prefix, suffix, decimal, group, grouping: [primary, secondary], exponent}. Not Intl.NumberFormat,
+     whose spacing differs from Babel's ("UAH 500.00" where the server writes "UAH500.00"). */
+  function moneyFormatter(format) {
     return function (minor) {
-      return format.format(minorToDecimalString(minor, exponent));
+      var parts = minorToDecimalString(minor, format.exponent).split(".");
+      var whole = parts[0];
+      var size = format.grouping[0];
+      var grouped = "";
+      while (whole.length > size) {
+        grouped = format.group + whole.slice(-size) + grouped;
+        whole = whole.slice(0, -size);
+        size = format.grouping[1];
+      }
+      var fraction = parts.length > 1 ? format.decimal + parts[1] : "";
+      return format.prefix + whole + grouped + fraction + format.suffix;
     };
   }
 

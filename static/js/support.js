@@ -29,7 +29,7 @@
   var RR = window.ReaderRevenue;
   var fill = RR.fill;
   var setFieldError = RR.setFieldError;
-  var formatMoney = RR.moneyFormatter(config.locale, config.currency, exponent);
+  var formatMoney = RR.moneyFormatter(config.money);
 
   function parseAmount(text) {
     return RR.parseAmount(text, exponent, M);

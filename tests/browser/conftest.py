@@ -94,11 +94,11 @@ def site(live_server, localstripe, transactional_db):
     return live_server.url
 
 
-def make_page(browser, settings, viewport, *, wallet=False, **context_options):
+def make_page(browser, settings, viewport, *, wallet=False, locale="en-US", **context_options):
     """A fresh context (own cookies) on the site as the demo serves it: the offline Stripe.js shim, no test
-    additions to Stripe.js unless `wallet` asks for the test wallet."""
+    additions to Stripe.js unless `wallet` asks for the test wallet. `locale` is the browser's language."""
     settings.STRIPE_OFFLINE_SHIM = True
-    context = browser.new_context(viewport=viewport, locale="en-US", **context_options)
+    context = browser.new_context(viewport=viewport, locale=locale, **context_options)
     context.set_default_timeout(15_000)
     if wallet:
 

@@ -1,5 +1,6 @@
 """A reader gives through the support page in Chromium, against the live site and a real localstripe."""
 
+import json
 import re
 import time
 import urllib.request
@@ -7,8 +8,11 @@ import urllib.request
 import pytest
 from playwright.sync_api import expect
 
+from checkout.errors import PaymentUnavailableError
 from checkout.fees import fee_for
+from checkout.rules import amount_limits
 from payments.models import Contribution
+from payments.money import format_money
 from tests.browser.conftest import PHONE, make_page
 from tests.factories import UserFactory
 
@@ -17,12 +21,26 @@ pytestmark = [pytest.mark.browser, pytest.mark.integration]
 THANK_YOU_URL = re.compile(r"/support/thank-you/[0-9a-f-]{36}/$")
 
 
+# The offline card element's five inputs, by the names the shim gives them (as a reader hears them).
+CARD_NUMBER, EXPIRY_MONTH, EXPIRY_YEAR, CVC, POSTCODE = (
+    "Card number",
+    "Expiry month",
+    "Expiry year",
+    "Security code (CVC)",
+    "Postcode",
+)
+
+
+def card_input(page, name):
+    return page.get_by_label(name, exact=True)
+
+
 def fill_card(page, number, *, month="12", year="30", cvc="123", postcode="10001"):
-    page.get_by_placeholder("number").fill(number)
-    page.get_by_placeholder("exp_month").fill(month)
-    page.get_by_placeholder("exp_year").fill(year)
-    page.get_by_placeholder("cvc").fill(cvc)
-    page.get_by_placeholder("postal_code").fill(postcode)
+    card_input(page, CARD_NUMBER).fill(number)
+    card_input(page, EXPIRY_MONTH).fill(month)
+    card_input(page, EXPIRY_YEAR).fill(year)
+    card_input(page, CVC).fill(cvc)
+    card_input(page, POSTCODE).fill(postcode)
 
 
 def choose_preset(page, label, group="One-off gift"):
@@ -40,7 +58,7 @@ def test_reader_gives_once_by_card_and_sees_the_amount_on_the_thank_you_page(pag
     )
 
     page.get_by_text("Support us just once").click()
-    choose_preset(page, "$50")
+    choose_preset(page, "$50.00")
     page.get_by_label("Email").fill("ada@example.org")
     page.get_by_label("Name (optional)").fill("Ada Lovelace")
     fill_card(page, "4242424242424242")
@@ -90,7 +108,7 @@ def test_reader_becomes_a_monthly_member_and_sees_the_membership_thank_you_page(
 
     page.get_by_text("Become a member").click()
     page.get_by_text("Monthly", exact=True).click()
-    choose_preset(page, "$20", group="Monthly membership")
+    choose_preset(page, "$20.00", group="Monthly membership")
     page.get_by_label("Email").fill("grace@example.org")
     fill_card(page, "4242424242424242")
     page.get_by_role("button", name="Give $20.00 a month").click()
@@ -116,7 +134,7 @@ def test_declined_card_shows_an_error_and_keeps_the_form_filled_in(page, site):
     expect(page.locator("#card-element")).to_have_attribute("aria-invalid", "true")
     expect(page.get_by_label("Other amount ($)")).to_have_value("12.50")
     expect(page.get_by_label("Email")).to_have_value("declined@example.org")
-    expect(page.get_by_placeholder("number")).to_have_value("4000000000000341")
+    expect(card_input(page, CARD_NUMBER)).to_have_value("4000000000000341")
     expect(page.get_by_role("button", name="Give $12.50 now")).to_be_enabled()
     assert page.url.endswith("/support/?currency=USD")
 
@@ -139,7 +157,7 @@ def test_three_d_secure_card_completes_in_the_page_box(page, site):
     calls = contribution_api_calls(page)
     open_support_page(page, site)
 
-    choose_preset(page, "$25")
+    choose_preset(page, "$25.00")
     page.get_by_label("Email").fill("secure@example.org")
     fill_card(page, "4000002760003184")
     page.get_by_role("button", name="Give $25.00 now").click()
@@ -155,7 +173,7 @@ def test_failed_three_d_secure_shows_an_error_in_the_page(page, site):
     calls = contribution_api_calls(page)
     open_support_page(page, site)
 
-    choose_preset(page, "$25")
+    choose_preset(page, "$25.00")
     page.get_by_label("Email").fill("unsure@example.org")
     fill_card(page, "4000002760003184")
     page.get_by_role("button", name="Give $25.00 now").click()
@@ -182,7 +200,7 @@ def test_amount_outside_the_allowed_range_is_refused_before_paying(page, site):
 def test_covering_the_fee_shows_the_new_total_before_paying(page, site):
     open_support_page(page, site)
 
-    choose_preset(page, "$25")
+    choose_preset(page, "$25.00")
     page.get_by_label(re.compile("cover the card processing fee")).check()
 
     total = 2500 + fee_for(amount_minor=2500, currency="USD")
@@ -216,7 +234,7 @@ def test_fee_for_a_typed_amount_comes_from_the_server_and_is_what_is_charged(pag
     open_support_page(page, site)
     expect(page.locator("#fee-amount")).to_have_text(dollars(fee_for(amount_minor=2500, currency="USD")))
     page.get_by_label(re.compile("cover the card processing fee")).check()
-    choose_preset(page, "$100")
+    choose_preset(page, "$100.00")
     expect(page.locator("#total-amount")).to_have_text(
         dollars(10000 + fee_for(amount_minor=10000, currency="USD"))
     )
@@ -287,7 +305,7 @@ def test_retry_after_a_lost_answer_sends_the_same_idempotency_key_and_charges_on
 
 def test_one_off_gift_becomes_a_monthly_membership_in_one_click(page, site):
     open_support_page(page, site)
-    choose_preset(page, "$50")
+    choose_preset(page, "$50.00")
     page.get_by_label("Email").fill("upgrade@example.org")
     fill_card(page, "4242424242424242")
     page.get_by_role("button", name="Give $50.00 now").click()
@@ -359,7 +377,7 @@ def test_expired_card_shows_an_error_and_keeps_the_form_filled_in(page, site):
 
     expect(page.locator("#card-error")).to_contain_text("expiry year is not valid")
     expect(page.get_by_label("Email")).to_have_value("expired@example.org")
-    expect(page.get_by_placeholder("exp_year")).to_have_value("18")
+    expect(card_input(page, EXPIRY_YEAR)).to_have_value("18")
     assert Contribution.objects.count() == 0
 
 
@@ -403,13 +421,16 @@ def test_thank_you_page_waits_for_authentication_and_then_shows_the_gift(page, s
 def test_payment_provider_unavailable_asks_to_press_again_and_the_retry_keeps_the_key(page, site):
     keys = []
 
+    # What the server answers when Stripe failed after the charge was sent (the page shows it).
+    unknown_outcome = PaymentUnavailableError(charge_sent=True).message
+
     def answer_502_first(route):
         keys.append(route.request.headers["idempotency-key"])
         if len(keys) == 1:
             route.fulfill(
                 status=502,
                 content_type="application/json",
-                body='{"error": {"code": "payment_unavailable", "message": "Stripe did not answer."}}',
+                body=json.dumps({"error": {"code": "payment_unavailable", "message": unknown_outcome}}),
             )
         else:
             route.continue_()
@@ -442,7 +463,7 @@ def test_wallet_button_appears_when_the_browser_can_pay_with_one_and_pays_the_ch
     try:
         open_support_page(page, site)
         expect(page.locator("#wallet")).to_be_visible()
-        choose_preset(page, "$10")
+        choose_preset(page, "$10.00")
         assert page.evaluate("window.__walletOptions.total") == {"label": "One-off gift", "amount": 1000}
 
         page.get_by_role("button", name="Pay with test wallet").click()
@@ -453,3 +474,67 @@ def test_wallet_button_appears_when_the_browser_can_pay_with_one_and_pays_the_ch
         context.close()
     contribution = Contribution.objects.get()
     assert (contribution.amount_minor, contribution.contributor.email) == (1000, "wallet@example.org")
+
+
+def test_card_inputs_are_named_and_a_year_typed_in_four_digits_pays(page, site):
+    open_support_page(page, site)
+    page.get_by_label("Email").fill("four-digits@example.org")
+    placeholders = {CARD_NUMBER: "Card number", EXPIRY_MONTH: "MM", EXPIRY_YEAR: "YY", CVC: "CVC"}
+    for name, placeholder in {**placeholders, POSTCODE: "Postcode"}.items():
+        expect(card_input(page, name)).to_have_attribute("placeholder", placeholder)
+
+    card_input(page, CARD_NUMBER).press_sequentially("4242424242424242")
+    card_input(page, EXPIRY_MONTH).press_sequentially("12")
+    card_input(page, EXPIRY_YEAR).press_sequentially("2030")
+    expect(card_input(page, EXPIRY_YEAR)).to_have_value("2030")  # not "20", with "30" in the CVC
+    expect(card_input(page, CVC)).to_have_value("")
+    card_input(page, CVC).press_sequentially("123")
+    card_input(page, POSTCODE).press_sequentially("10001")
+    page.get_by_role("button", name="Give $25.00 now").click()
+
+    page.wait_for_url(THANK_YOU_URL)
+    expect(page.get_by_role("heading", name="Thank you!")).to_be_visible()
+    assert Contribution.objects.get().status == "succeeded"
+
+
+# The script writes amounts as the server does (Babel), in every currency and both of the site's languages.
+AMOUNTS = [0, 5, 99, 100, 2500, 50000, 123456, 100000000, 1234567899]
+FORMAT_WITH_THE_PAGES_OWN_FORMATTER = """(amounts) => {
+  const config = JSON.parse(document.getElementById("checkout-config").textContent);
+  return amounts.map(window.ReaderRevenue.moneyFormatter(config.money));
+}"""
+
+
+@pytest.mark.parametrize(
+    ("currency", "language", "locale"),
+    [
+        ("UAH", "en-US", "en"),
+        ("UAH", "uk", "uk"),
+        ("USD", "en-US", "en"),
+        ("EUR", "en-US", "en"),
+        ("EUR", "uk", "uk"),
+        ("JPY", "en-US", "en"),
+    ],
+)
+def test_the_script_writes_every_amount_as_the_server_does(
+    browser, site, settings, currency, language, locale
+):
+    settings.CHECKOUT_CURRENCIES = ["USD", "EUR", "UAH", "JPY"]
+    context, page = make_page(browser, settings, PHONE, locale=language)
+    try:
+        open_support_page(page, site, f"?currency={currency}")
+
+        written = page.evaluate(FORMAT_WITH_THE_PAGES_OWN_FORMATTER, AMOUNTS)
+        assert written == [format_money(amount, currency, locale) for amount in AMOUNTS]
+        limits = amount_limits(currency=currency)
+        expect(page.locator("#amount-hint")).to_have_text(
+            f"Any amount from {format_money(limits.min_minor, currency, locale)}"
+            f" to {format_money(limits.max_minor, currency, locale)}."
+        )
+        largest = page.locator('.preset-list[data-frequency="one_off"] .preset').last
+        server_label = largest.text_content().strip()
+        largest.click()
+        expect(page.locator("#total-amount")).to_have_text(server_label)
+        expect(page.locator("#submit-button")).to_have_text(f"Give {server_label} now")
+    finally:
+        context.close()

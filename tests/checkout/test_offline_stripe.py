@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 from django.test import Client
 
+from checkout.offline_stripe import clean_card
 from payments import gateway
-from tests.checkout.test_support_page import own_contribution
+from tests.checkout.test_support_page import own_paid_gift
 
 pytestmark = pytest.mark.django_db
 
@@ -102,6 +103,11 @@ def test_bad_card_input_is_refused_naming_the_field(client, shim_on, card, field
     assert response.json()["error"]["code"] == code
 
 
+@pytest.mark.parametrize("typed", ["30", "2030"])
+def test_an_expiry_year_of_two_digits_or_four_is_the_same_year(typed):
+    assert clean_card({**VISA, "exp_year": typed})["exp_year"] == 2030
+
+
 def test_a_body_that_is_not_json_is_refused(client, shim_on):
     response = client.post(URL, "number=4242", content_type="application/json")
 
@@ -138,6 +144,21 @@ def test_support_page_loads_the_shim_right_after_stripe_js_when_on(client, shim_
     assert tag["data-csrf-token"]
 
 
+def test_shim_names_the_card_inputs_in_the_pages_language(client, shim_on):
+    (tag,) = shim_tags(client.get("/support/"))
+
+    labels = {name: tag[f"data-label-{name}"] for name in ("number", "exp-month", "exp-year", "cvc")}
+    placeholders = {name: tag[f"data-placeholder-{name}"] for name in ("exp-month", "exp-year", "cvc")}
+    assert labels == {
+        "number": "Card number",
+        "exp-month": "Expiry month",
+        "exp-year": "Expiry year",
+        "cvc": "Security code (CVC)",
+    }
+    assert placeholders == {"exp-month": "MM", "exp-year": "YY", "cvc": "CVC"}
+    assert tag["data-placeholder-postal-code"] == "Postcode"
+
+
 def test_support_page_has_no_shim_when_off(client, settings, localstripe):
     settings.STRIPE_OFFLINE_SHIM = False
 
@@ -152,7 +173,7 @@ def test_support_page_never_has_the_shim_on_real_stripe(client, settings):
 
 
 def test_thank_you_page_offering_an_upgrade_loads_the_shim_after_stripe_js(client, shim_on, settings):
-    contribution = own_contribution(client, status="succeeded", amount_minor=5000)
+    contribution = own_paid_gift(client, amount_minor=5000)
 
     response = client.get(f"/support/thank-you/{contribution.public_id}/")
 

@@ -2,16 +2,21 @@
 
 import json
 import re
+import uuid
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
 
+from checkout import selectors, services
 from checkout.fees import fee_for
 from checkout.models import AmountPreset
+from checkout.presets import STANDARD_PRESETS
 from payments import gateway
 from payments.models import Contribution, LedgerEntry
+from payments.money import format_money
 from tests.checkout.checkout_support import WritesCaptured, settled_at_stripe_only
-from tests.factories import ContributionFactory, UserFactory
+from tests.factories import ContributionFactory, ContributorFactory, MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -85,7 +90,7 @@ def test_support_page_shows_the_presets_of_the_chosen_currency_with_the_default_
     content = response.content.decode()
     one_off = re.search(r'data-frequency="one_off".*?</div>', content, re.S).group(0)
     assert re.findall(r'value="(\d+)"', one_off) == ["1000", "2500", "5000", "10000"]
-    assert re.search(r'value="2500" checked data-default>\s*<span>€25</span>', one_off)
+    assert re.search(r'value="2500" checked data-default>\s*<span>€25.00</span>', one_off)
     assert page_config(response)["currency"] == "EUR"
 
 
@@ -152,7 +157,7 @@ def test_amounts_are_formatted_for_the_readers_language(client):
     response = client.get("/support/?currency=UAH", HTTP_ACCEPT_LANGUAGE="uk")
 
     content = response.content.decode()
-    assert "<span>500\u00a0₴</span>" in content
+    assert "<span>500,00\u00a0₴</span>" in content
     assert page_config(response)["locale"] == "uk"
 
 
@@ -317,8 +322,19 @@ def test_thank_you_page_of_someone_elses_contribution_is_not_found(client):
     assert client.get(f"/support/thank-you/{contribution.public_id}/").status_code == 404
 
 
+def own_paid_gift(client, **fields) -> Contribution:
+    """A paid one-off gift whose card Stripe saved on a customer: one that can become a membership."""
+    return own_contribution(
+        client,
+        status="succeeded",
+        stripe_payment_intent_id=f"pi_{uuid.uuid4().hex}",
+        contributor__stripe_customer_id=f"cus_{uuid.uuid4().hex}",
+        **fields,
+    )
+
+
 def test_thank_you_page_offers_to_turn_a_one_off_gift_into_a_monthly_membership(client):
-    contribution = own_contribution(client, status="succeeded", amount_minor=5000)
+    contribution = own_paid_gift(client, amount_minor=5000)
 
     content = client.get(f"/support/thank-you/{contribution.public_id}/").content.decode()
 
@@ -408,3 +424,176 @@ def test_thank_you_page_of_a_failed_payment_says_so_and_offers_to_try_again(clie
     assert "Your card was declined." in content
     assert 'href="/support/"' in content
     assert "upgrade-form" not in content
+
+
+# A currency the page cannot take is refused in words; the demo takes every currency it has presets for.
+
+
+def notice(response, notice_id: str) -> str:
+    """The text of the notice, tags left out; "" when the page has none."""
+    pattern = rf'<(p|div) class="notice" id="{notice_id}"[^>]*>(.*?)</\1>'
+    match = re.search(pattern, response.content.decode(), re.S)
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", match.group(2))).strip() if match else ""
+
+
+def test_a_currency_that_is_not_enabled_is_refused_in_words_on_the_page(client):
+    response = client.get("/support/?currency=JPY", HTTP_ACCEPT_LANGUAGE="en-US")
+
+    assert page_config(response)["currency"] == "USD"
+    assert notice(response, "currency-notice") == (
+        "Japanese Yen is not accepted here; amounts are in US dollars."
+    )
+
+
+def test_a_code_that_is_no_currency_is_refused_in_words_on_the_page(client):
+    response = client.get("/support/?currency=XYZ", HTTP_ACCEPT_LANGUAGE="en-GB")
+
+    assert notice(response, "currency-notice") == (
+        "This currency is not accepted here; amounts are in British pounds."
+    )
+
+
+def test_the_demo_enables_every_currency_it_has_presets_for():
+    makefile = (Path(__file__).resolve().parents[2] / "Makefile").read_text()
+
+    exported = re.search(r"export CHECKOUT_CURRENCIES \?= (\S+)", makefile)
+
+    assert exported, "make run exports CHECKOUT_CURRENCIES"
+    assert set(exported.group(1).split(",")) == set(STANDARD_PRESETS)
+
+
+# One format per locale and currency for every amount the page shows (Babel's, as in format_money).
+
+
+def shown_amounts(content: str) -> dict[str, str]:
+    """The amounts the server wrote where the script writes them later: preset, total, button, fee."""
+    default_preset = re.search(r"checked data-default>\s*<span>(.*?)</span>", content, re.S).group(1)
+    total = re.search(r'<strong id="total-amount">(.*?)</strong>', content).group(1)
+    button = re.search(r'id="submit-button">Give (.*?) now</button>', content).group(1)
+    return {"preset": default_preset, "total": total, "button": button}
+
+
+@pytest.mark.parametrize(
+    ("currency", "language", "locale", "default"),
+    [
+        ("UAH", "en", "en", 50000),
+        ("UAH", "uk", "uk", 50000),
+        ("USD", "en", "en", 2500),
+        ("EUR", "en", "en", 2500),
+        ("EUR", "uk", "uk", 2500),
+        ("JPY", "en", "en", 3000),
+    ],
+)
+def test_the_same_amount_reads_the_same_everywhere_on_the_support_page(
+    client, settings, currency, language, locale, default
+):
+    settings.CHECKOUT_CURRENCIES = ["USD", "EUR", "UAH", "JPY"]
+
+    content = client.get(f"/support/?currency={currency}", HTTP_ACCEPT_LANGUAGE=language).content.decode()
+
+    expected = format_money(default, currency, locale)
+    assert shown_amounts(content) == {"preset": expected, "total": expected, "button": expected}
+
+
+def test_the_script_gets_babels_format_of_the_pages_currency(client):
+    config = page_config(client.get("/support/?currency=UAH", HTTP_ACCEPT_LANGUAGE="en"))
+
+    assert config["money"] == {
+        "prefix": "UAH",
+        "suffix": "",
+        "decimal": ".",
+        "group": ",",
+        "grouping": [3, 3],
+        "exponent": 2,
+    }
+
+
+# A signed-in member is told about the membership they have before starting another.
+
+
+def signed_in(client, email="member@example.org"):
+    user = UserFactory(email=email)
+    client.force_login(user)
+    return user
+
+
+def test_a_signed_in_member_is_told_of_their_membership_and_how_to_change_it(client, settings):
+    settings.DEFAULT_FROM_EMAIL = "members@news.example"
+    user = signed_in(client)
+    contributor = ContributorFactory(email=user.email)
+    MembershipFactory(contributor=contributor, amount_minor=1500, currency="USD")
+    MembershipFactory(contributor=contributor, amount_minor=5000, currency="USD", status="canceled")
+
+    response = client.get("/support/?currency=USD")
+
+    text = notice(response, "membership-notice")
+    assert "You are already a member: $15.00 a month." in text  # the canceled one is not named
+    assert "To change the amount or how often you give, write to members@news.example." in text
+    assert 'href="mailto:members@news.example"' in response.content.decode()
+
+
+def test_a_member_linked_by_account_with_an_annual_membership_is_told_of_it(client):
+    user = signed_in(client)
+    MembershipFactory(
+        contributor=ContributorFactory(email="old-address@example.org", user=user),
+        interval="year",
+        amount_minor=10000,
+        currency="EUR",
+    )
+
+    response = client.get("/support/")
+
+    assert "You are already a member: €100.00 a year." in notice(response, "membership-notice")
+
+
+# The thank-you page after a refund, and the upgrade offered only while it can be taken.
+
+
+def test_thank_you_page_after_a_partial_refund_shows_what_was_refunded_and_what_stands(client):
+    contribution = own_contribution(
+        client, status="partially_refunded", amount_minor=5000, amount_refunded_minor=1250
+    )
+
+    content = client.get(f"/support/thank-you/{contribution.public_id}/").content.decode()
+
+    assert "Partially refunded" in content
+    assert "We refunded $12.50 of your $50.00 to your card. $37.50 stands as your contribution." in content
+    assert re.search(r'<dd id="receipt-refunded">\$12.50</dd>', content)
+    assert re.search(r'<dd id="receipt-remaining">\$37.50</dd>', content)
+
+
+def test_thank_you_page_after_a_full_refund_says_all_of_it_was_refunded(client):
+    contribution = own_contribution(client, status="refunded", amount_minor=5000, amount_refunded_minor=5000)
+
+    content = client.get(f"/support/thank-you/{contribution.public_id}/").content.decode()
+
+    assert "We refunded all of it, $50.00, to your card." in content
+    assert re.search(r'<dd id="receipt-remaining">\$0.00</dd>', content)
+
+
+def test_thank_you_page_reloaded_after_the_upgrade_offers_it_no_more(client):
+    gift = own_paid_gift(client, amount_minor=5000)
+    ContributionFactory(
+        contributor=gift.contributor,
+        frequency="monthly",
+        amount_minor=1000,
+        status="succeeded",
+        idempotency_key=services.upgrade_key(gift),
+    )
+
+    content = client.get(f"/support/thank-you/{gift.public_id}/").content.decode()
+
+    assert "upgrade-form" not in content
+    assert "Make it monthly?" not in content
+
+
+def test_thank_you_page_offers_no_upgrade_when_no_card_was_saved(client):
+    gift = own_contribution(client, status="succeeded", amount_minor=5000, stripe_payment_intent_id="pi_x")
+
+    assert "upgrade-form" not in client.get(f"/support/thank-you/{gift.public_id}/").content.decode()
+
+
+def test_the_upgrade_key_the_offer_checks_is_the_one_the_upgrade_writes():
+    gift = ContributionFactory()
+
+    assert selectors.upgrade_key(gift) == services.upgrade_key(gift)
