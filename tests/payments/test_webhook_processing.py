@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from payments.models import LedgerEntry, WebhookEvent, WebhookEventAttempt
-from payments.tasks import process_webhook_event, process_webhook_events
+from payments.tasks import process_webhook_events
 from payments.webhooks import processing
 from tests.factories import ContributionFactory, MembershipFactory
 from tests.localstripe import free_port
