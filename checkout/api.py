@@ -29,7 +29,6 @@ from checkout.schemas import (
     contribution_status_code,
 )
 from payments import gateway
-from payments.gateway.connection import stripe_budget  # not exported by the package yet
 from payments.models import Attribution
 
 logger = logging.getLogger(__name__)
@@ -103,7 +102,7 @@ def _stripe_bounded() -> Iterator[None]:
 
     Stripe failing inside answers 502 `payment_unavailable`, saying whether anything may have been charged.
     """
-    with stripe_budget(seconds=settings.STRIPE_READER_BUDGET_SECONDS) as budget:
+    with gateway.stripe_budget(seconds=settings.STRIPE_READER_BUDGET_SECONDS) as budget:
         try:
             yield
         except gateway.GatewayError as exc:

@@ -46,7 +46,7 @@ from payments.gateway.billing_shapes import (
     parse_plan,
     parse_subscription,
 )
-from payments.gateway.connection import client, to_dict
+from payments.gateway.connection import client, stripe_budget, to_dict
 from payments.gateway.customers import (
     create_customer,
     ping,
@@ -171,6 +171,7 @@ __all__ = [
     "round_up_to_step",
     "set_default_payment_method",
     "smallest_step_minor",
+    "stripe_budget",
     "stripe_rule",
     "timestamp_from_stripe",
     "to_dict",
