@@ -54,7 +54,36 @@ def _replay(existing: Contribution, *, requester: Requester, same_request: bool)
             _("This payment attempt was already used for another request. Please reload the page."),
             code="idempotency_key_reused",
         )
+    if _never_reached_stripe(existing):
+        return replace(_resume(existing), replayed=True)
     return replace(contribution_refresh(contribution=existing), replayed=True)
+
+
+def _never_reached_stripe(contribution: Contribution) -> bool:
+    """Recorded, but Stripe failed before any payment existed (no intent, no subscription yet)."""
+    membership = contribution.membership
+    return (
+        contribution.status == Status.PENDING
+        and not contribution.stripe_payment_intent_id
+        and not contribution.stripe_invoice_id
+        and (membership is None or not membership.stripe_subscription_id)
+    )
+
+
+def _resume(contribution: Contribution) -> Outcome:
+    """Carry on a payment that stopped before Stripe made anything; the keys derived from our rows make
+    every Stripe call the same one again, so pressing the button again never charges twice."""
+    payment_method_id = contribution.stripe_payment_method_id
+    card = guards.card_for_checkout(payment_method_id)
+    if contribution.membership is None:
+        return _pay_once(contribution, payment_method_id=payment_method_id, card=card)
+    return _start_membership(
+        contribution,
+        membership=contribution.membership,
+        customer_id=_customer_id(contribution.contributor),
+        payment_method_id=payment_method_id,
+        card=card,
+    )
 
 
 def _same_request(existing: Contribution, checkout: CheckoutRequest) -> bool:

@@ -153,3 +153,28 @@ def test_the_fee_choice_is_part_of_what_the_idempotency_key_stands_for(client, l
     assert changed.json()["error"]["code"] == "idempotency_key_reused"
     assert Contribution.objects.count() == 1
     assert [charge["amount"] for charge in charges()] == [2606 if cover_fee else 2500]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("frequency", ["one_off", "monthly"])
+def test_pressing_again_after_stripe_failed_before_any_payment_existed_completes_it_once(
+    client, localstripe, monkeypatch, frequency
+):
+    def stripe_down(**kwargs):
+        raise gateway.GatewayError("Stripe customer create failed: connection refused")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(gateway, "create_customer", stripe_down)
+        first = post(client, gift(frequency=frequency), key="press-1")
+    contribution = Contribution.objects.get()
+    assert first.status_code == 502
+    assert (contribution.status, contribution.stripe_payment_intent_id) == ("pending", None)
+
+    again = post(
+        client, gift(frequency=frequency, payment_method=contribution.stripe_payment_method_id), key="press-1"
+    )
+
+    assert again.status_code == 200, again.json()
+    assert again.json()["status"] == "succeeded"
+    assert Contribution.objects.count() == 1
+    assert len(charges()) == 1
