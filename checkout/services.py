@@ -15,7 +15,7 @@ from checkout import breaker, guards
 from checkout.errors import CheckoutError, IdempotencyConflictError
 from checkout.fees import fee_for
 from checkout.rules import CheckoutRequest, check_amount, validated_request
-from checkout.selectors import upgrade_suggestion
+from checkout.selectors import upgrade_key, upgrade_suggestion
 from membership import services as membership_services
 from membership.models import Membership
 from payments import gateway
@@ -279,10 +279,6 @@ def contribution_checkout(*, checkout: CheckoutRequest, requester: Requester) ->
         payment_method_id=checkout.payment_method_id,
         card=card,
     )
-
-
-def upgrade_key(gift: Contribution) -> str:
-    return f"upgrade:{gift.public_id}"
 
 
 def contribution_upgrade(*, gift: Contribution, amount_minor: int | None, requester: Requester) -> Outcome:

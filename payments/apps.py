@@ -13,3 +13,4 @@ class PaymentsConfig(AppConfig):
 
         handlers.register()
         registry.register_contribution_succeeded(tasks.queue_contribution_receipt)
+        registry.register_refund_recorded(tasks.queue_refund_notice)

@@ -13,10 +13,11 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from payments import gateway
-from payments.models import Contribution
+from payments.models import Contribution, RefundNotice
 
 EventHandler = Callable[[gateway.Event], str]
 ContributionListener = Callable[[Contribution], None]
+RefundListener = Callable[[RefundNotice], None]
 ReconcileStep = Callable[[], int]
 
 
@@ -38,6 +39,7 @@ class ImportResource:
 _event_handlers: dict[str, EventHandler] = {}
 _invoice_payment_recorders: list[InvoicePaymentRecorder] = []
 _contribution_succeeded: list[ContributionListener] = []
+_refund_recorded: list[RefundListener] = []
 _reconcile_steps: list[ReconcileStep] = []
 _import_resources: dict[str, ImportResource] = {}
 
@@ -81,6 +83,16 @@ def register_contribution_succeeded(listener: ContributionListener) -> None:
 
 def contribution_succeeded_listeners() -> Iterable[ContributionListener]:
     return tuple(_contribution_succeeded)
+
+
+def register_refund_recorded(listener: RefundListener) -> None:
+    """Called inside the transaction that first recorded a refund of a contribution (its notice row)."""
+    if listener not in _refund_recorded:
+        _refund_recorded.append(listener)
+
+
+def refund_recorded_listeners() -> Iterable[RefundListener]:
+    return tuple(_refund_recorded)
 
 
 def register_reconcile_step(step: ReconcileStep) -> None:

@@ -1,9 +1,8 @@
 """Celery tasks of the payments app: thin wrappers that take ids and call one service.
 
-Webhook processing, the periodic sweep and reconciliation, the receipt and the refund notice (queued by
-name from `payments.ledger.refunds`, which sits below this module). Nothing in payments
-imports this module but the publisher and `PaymentsConfig.ready()`, which wires the receipt to
-the moment a contribution succeeds.
+Webhook processing, the periodic sweep and reconciliation, the receipt and the refund notice. Nothing
+in payments imports this module but the publisher and `PaymentsConfig.ready()`, which wires the
+receipt to the moment a contribution succeeds and the refund notice to the moment a refund is recorded.
 """
 
 import logging
@@ -15,8 +14,8 @@ from django.db import transaction
 
 from accounts.emails import EmailInFlightError
 from payments import emails
-from payments.ledger import reconciliation, refunds
-from payments.models import Contribution
+from payments.ledger import reconciliation
+from payments.models import Contribution, RefundNotice
 from payments.webhooks import processing
 
 logger = logging.getLogger(__name__)
@@ -42,9 +41,15 @@ def queue_contribution_receipt(contribution: Contribution) -> None:
     transaction.on_commit(lambda: send_contribution_receipt.delay(contribution_id=contribution_id))
 
 
-@shared_task(bind=True, name=refunds.REFUND_NOTICE_TASK, **RETRY)
+def queue_refund_notice(notice: RefundNotice) -> None:
+    """Registered for "a refund was recorded": its email is queued once the transaction commits."""
+    notice_id = notice.pk
+    transaction.on_commit(lambda: send_refund_notice.delay(notice_id=notice_id))
+
+
+@shared_task(bind=True, **RETRY)
 def send_refund_notice(self, *, notice_id: int) -> bool:
-    """The reader's email about one refund (queued by `refunds.refund_record`); a second run sends nothing."""
+    """The reader's email about one refund; a second run sends nothing."""
     try:
         return emails.refund_notice_send(notice_id=notice_id)
     except EmailInFlightError as exc:

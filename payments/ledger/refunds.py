@@ -9,21 +9,18 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from celery import current_app
 from django.db import transaction
 from django.db.models import QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from payments import gateway, recording, services
+from payments import gateway, recording, registry, services
 from payments.ledger import entries
-from payments.models import Contribution, LedgerEntry, RefundRequest
-from payments.models.ledger import RefundNotice
+from payments.models import Contribution, LedgerEntry, RefundNotice, RefundRequest
 from payments.money import format_money
 
 # The reader's email about a refund, a task in payments/tasks.py: that module sits above this one (it may
 # import this, not the other way), so the task is queued by its name.
-REFUND_NOTICE_TASK = "payments.send_refund_notice"
 # A refund older than this when first recorded (found by an import of Stripe's history) gets no email.
 REFUND_NOTICE_MAX_AGE = timedelta(days=7)
 
@@ -75,8 +72,8 @@ def _refund_notice_queue(*, entry: LedgerEntry) -> None:
         return
     notice, created = RefundNotice.objects.get_or_create(ledger_entry=entry)
     if created:
-        notice_id = notice.pk
-        transaction.on_commit(lambda: current_app.tasks[REFUND_NOTICE_TASK].delay(notice_id=notice_id))
+        for listener in registry.refund_recorded_listeners():  # payments' tasks queue the email
+            listener(notice)
 
 
 def _request_status(refund_status: str) -> str:

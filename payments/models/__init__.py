@@ -8,7 +8,14 @@ from payments.models.contributions import (
     Frequency,
 )
 from payments.models.events import ImportRun, WebhookEvent, WebhookEventAttempt
-from payments.models.ledger import LedgerEntry, Payout, PayoutLine, ReconciliationReport, RefundRequest
+from payments.models.ledger import (
+    LedgerEntry,
+    Payout,
+    PayoutLine,
+    ReconciliationReport,
+    RefundNotice,
+    RefundRequest,
+)
 
 __all__ = [
     "CURRENCY_CODE_CHECK",
@@ -21,6 +28,7 @@ __all__ = [
     "Payout",
     "PayoutLine",
     "ReconciliationReport",
+    "RefundNotice",
     "RefundRequest",
     "WebhookEvent",
     "WebhookEventAttempt",
