@@ -7,8 +7,11 @@ answer is `requires_action`. Every money-moving Stripe call carries a key derive
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from datetime import timedelta
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from checkout import breaker, guards
@@ -23,6 +26,7 @@ from payments import services as payment_services
 from payments.models import Contribution, Contributor, Frequency
 
 Status = Contribution.Status
+RESUME_MARGIN_SECONDS = 5
 
 
 @dataclass(frozen=True)
@@ -60,10 +64,18 @@ def _replay(existing: Contribution, *, requester: Requester, same_request: bool)
 
 
 def _never_reached_stripe(contribution: Contribution) -> bool:
-    """Recorded, but Stripe failed before any payment existed (no intent, no subscription yet)."""
+    """Recorded, but Stripe failed before any payment existed (no intent, no subscription yet).
+
+    Only once the request that recorded it must be over (its Stripe time is bounded by
+    STRIPE_READER_BUDGET_SECONDS): a double submit meanwhile gets the pending answer, never a second run.
+    """
     membership = contribution.membership
+    settled_by = timezone.now() - timedelta(
+        seconds=settings.STRIPE_READER_BUDGET_SECONDS + RESUME_MARGIN_SECONDS
+    )
     return (
-        contribution.status == Status.PENDING
+        contribution.created_at < settled_by
+        and contribution.status == Status.PENDING
         and not contribution.stripe_payment_intent_id
         and not contribution.stripe_invoice_id
         and (membership is None or not membership.stripe_subscription_id)

@@ -113,12 +113,13 @@ def _claim(*, stripe_event_id: str, claimant: str, trigger: str) -> WebhookEvent
     """
     now = timezone.now()
     stale = now - timedelta(seconds=settings.WEBHOOK_CLAIM_TIMEOUT_SECONDS)
-    due = Q(retry_at__isnull=True) | Q(retry_at__lte=now)
-    claimable = (
-        Q(status=Status.RECEIVED) & (due | Q(claimed_by=claimant))
-        | Q(status=Status.PROCESSING, claimed_at__lt=stale)
-        | Q(status=Status.PROCESSING, claimed_by=claimant)
+    claimable = Q(status=Status.RECEIVED) & (Q(retry_at__isnull=True) | Q(retry_at__lte=now)) | Q(
+        status=Status.PROCESSING, claimed_at__lt=stale
     )
+    if claimant:  # a task's own id: nobody else has it, so what it holds is its own to take back
+        claimable |= Q(status=Status.RECEIVED, claimed_by=claimant) | Q(
+            status=Status.PROCESSING, claimed_by=claimant
+        )
     if trigger == "sweep":
         claimable |= Q(status=Status.FAILED, retry_at__lte=now)
     if trigger == "staff":
@@ -200,9 +201,11 @@ def webhook_event_process(
     A failure is recorded in the event's history; the event goes back to `received` with the time its
     next try is due, or to `failed` after its last try (WEBHOOK_MAX_RETRIES, or `final_attempt`). The
     exception is re-raised unless `reraise` is off (tasks, the sweep, staff and reconciliation read the
-    outcome instead). `claimant` names the run (the Celery task id): it alone may retry early.
+    outcome instead). `claimant` names the run (the Celery task id, unique to it): it alone may retry early
+    or take back a claim it held when its worker died. Runs without one (sweep, staff, reconciliation,
+    tests) never take over a live claim.
     """
-    event = _claim(stripe_event_id=stripe_event_id, claimant=claimant or trigger, trigger=trigger)
+    event = _claim(stripe_event_id=stripe_event_id, claimant=claimant, trigger=trigger)
     if event is None:
         return "skipped"
     attempt = WebhookEventAttempt.objects.create(event=event, trigger=trigger, started_at=timezone.now())

@@ -1,11 +1,13 @@
 """Idempotency toward Stripe: keys derived from our rows, retries that never charge twice, double submits."""
 
 import threading
+from datetime import timedelta
 
 import pytest
 import requests
 from django.db import connection
 from django.test import Client
+from django.utils import timezone
 
 from checkout import guards
 from payments import gateway
@@ -169,6 +171,8 @@ def test_pressing_again_after_stripe_failed_before_any_payment_existed_completes
     contribution = Contribution.objects.get()
     assert first.status_code == 502
     assert (contribution.status, contribution.stripe_payment_intent_id) == ("pending", None)
+    # The reader presses again once the first request is surely over.
+    Contribution.objects.filter(pk=contribution.pk).update(created_at=timezone.now() - timedelta(minutes=1))
 
     again = post(
         client, gift(frequency=frequency, payment_method=contribution.stripe_payment_method_id), key="press-1"
@@ -178,3 +182,21 @@ def test_pressing_again_after_stripe_failed_before_any_payment_existed_completes
     assert again.json()["status"] == "succeeded"
     assert Contribution.objects.count() == 1
     assert len(charges()) == 1
+
+
+@pytest.mark.django_db
+def test_pressing_again_while_the_first_request_may_still_run_answers_pending_and_calls_stripe_no_more(
+    client, localstripe, monkeypatch
+):
+    def stripe_down(**kwargs):
+        raise gateway.GatewayError("Stripe customer create failed: connection refused")
+
+    monkeypatch.setattr(gateway, "create_customer", stripe_down)
+    post(client, gift(), key="press-2")
+    contribution = Contribution.objects.get()
+
+    again = post(client, gift(payment_method=contribution.stripe_payment_method_id), key="press-2")
+
+    assert again.status_code == 200
+    assert again.json()["status"] == "pending"
+    assert payment_intents() == []
