@@ -4,6 +4,7 @@ Each test starts `make run` as a developer does, on free loopback ports with its
 localstripe state and outbox under tmp_path, in a process group of its own, and stops only that group.
 """
 
+import contextlib
 import os
 import re
 import signal
@@ -105,6 +106,23 @@ def make_run(tmp_path):
     yield start
     for run in reversed(started):
         run.stop()
+    stop_leftovers(marker=str(tmp_path))
+
+
+def stop_leftovers(*, marker: str) -> None:
+    """Stop what our runs started and left (make's children live in sessions of their own): the processes
+    whose environment names this test's folder, which only processes started by this test carry."""
+    ours = []
+    for environ in Path("/proc").glob("[0-9]*/environ"):
+        with contextlib.suppress(OSError):
+            if int(environ.parent.name) != os.getpid() and marker.encode() in environ.read_bytes():
+                ours.append(int(environ.parent.name))
+    for signum in (signal.SIGTERM, signal.SIGKILL):
+        for pid in ours:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signum)
+        if signum == signal.SIGTERM:
+            time.sleep(1)
 
 
 def status_of(url: str) -> int:
