@@ -20,6 +20,7 @@ from checkout.fees import fee_for
 from checkout.rules import CheckoutRequest, check_amount, validated_request
 from checkout.selectors import upgrade_key, upgrade_suggestion
 from membership import services as membership_services
+from membership.lifecycle import Cause
 from membership.models import Membership
 from payments import gateway
 from payments import services as payment_services
@@ -362,7 +363,7 @@ def contribution_refresh(*, contribution: Contribution) -> Outcome:
         )
         if contribution.membership is not None:
             contribution.membership = membership_services.membership_refresh_from_stripe(
-                membership=contribution.membership
+                membership=contribution.membership, cause=Cause.reader(contribution.user_id)
             )
     except gateway.GatewayError:
         return Outcome(contribution)

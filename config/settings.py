@@ -210,7 +210,22 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "payments.tasks.reconcile_stripe_nightly",
         "schedule": crontab(hour=3, minute=17),
     },
+    # Membership reminders and the end of grace periods; each job is safe to run twice or late.
+    "membership-dunning": {
+        "task": "membership.tasks.run_membership_dunning",
+        "schedule": env.float("MEMBERSHIP_DUNNING_EVERY_SECONDS", default=3600.0),
+    },
 }
+
+# Memberships: the product every platform subscription is on (with its metadata mark, how the
+# platform tells its subscriptions from other products' on a shared Stripe account), the grace
+# period after a failed renewal, and how long after a one-off gift a reader counts as a recent supporter.
+MEMBERSHIP_STRIPE_PRODUCT_ID = env.str("MEMBERSHIP_STRIPE_PRODUCT_ID", default="prod_membership")
+MEMBERSHIP_GRACE_DAYS = env.int("MEMBERSHIP_GRACE_DAYS", default=14)
+MEMBERSHIP_GRACE_REMINDER_DAYS = env.int("MEMBERSHIP_GRACE_REMINDER_DAYS", default=3)
+MEMBERSHIP_CARD_EXPIRY_NOTICE_DAYS = env.int("MEMBERSHIP_CARD_EXPIRY_NOTICE_DAYS", default=30)
+MEMBERSHIP_RENEWAL_NOTICE_DAYS = env.int("MEMBERSHIP_RENEWAL_NOTICE_DAYS", default=14)
+SUPPORTER_QUIET_DAYS = env.int("SUPPORTER_QUIET_DAYS", default=90)
 
 # Stripe: one gateway (the payments/gateway/ package) reads these.
 STRIPE_API_VERSION = "2026-10-28.endive"  # the only place the API version is pinned

@@ -13,12 +13,28 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from membership import lifecycle
+from membership.lifecycle import Before, Cause
 from membership.models import Membership
 from payments import gateway, recording
 from payments.models import Contributor
 
 STATUSES = {value for value, _label in Membership.Status.choices}
-MEMBERSHIP_PRODUCT_ID = "prod_membership"
+# What the platform writes on every subscription it creates; how it tells its own from others'.
+PLATFORM_METADATA = {"platform": "reader-revenue"}
+
+
+def is_platform_subscription(subscription: gateway.Subscription) -> bool:
+    """Created by this platform: our metadata mark and our membership product, both.
+
+    A shared Stripe account often holds other products' subscriptions: those never become memberships.
+    """
+    marked = all(subscription.metadata.get(key) == value for key, value in PLATFORM_METADATA.items())
+    return marked and subscription.product_id == settings.MEMBERSHIP_STRIPE_PRODUCT_ID
+
+
+class NotOurSubscriptionError(Exception):
+    """A subscription the platform did not create: it is never mirrored or counted."""
 
 
 class SubscriptionWithoutAmountError(Exception):
@@ -46,29 +62,39 @@ def membership_start_subscription(
         amount=membership.amount_minor,
         currency=membership.currency,
         interval=membership.interval,
-        product_id=MEMBERSHIP_PRODUCT_ID,
+        product_id=settings.MEMBERSHIP_STRIPE_PRODUCT_ID,
         product_name=_("%(site)s membership") % {"site": settings.SITE_NAME},
     )
     subscription = gateway.create_subscription(
         customer_id=customer_id,
         plan_id=plan.id,
-        metadata={"membership": str(membership.pk), **metadata},
+        metadata={**metadata, "membership": str(membership.pk), **PLATFORM_METADATA},
         idempotency_key=f"membership:{membership.pk}:subscription",
     )
     membership_apply_subscription(
-        subscription=subscription, observed_at=timezone.now(), membership=membership
+        subscription=subscription,
+        observed_at=timezone.now(),
+        membership=membership,
+        cause=Cause.reader(membership.contributor.user_id),
     )
     return subscription
 
 
 @transaction.atomic
 def membership_apply_subscription(
-    *, subscription: gateway.Subscription, observed_at: datetime, membership: Membership | None = None
+    *,
+    subscription: gateway.Subscription,
+    observed_at: datetime,
+    cause: Cause,
+    membership: Membership | None = None,
+    occurred_at: datetime | None = None,
 ) -> Membership | None:
     """Apply a subscription snapshot observed at `observed_at` (event time, or now when fetched).
 
     A snapshot older than the newest one applied is ignored, so a late `updated` event never
     resurrects a membership that a later event canceled; a canceled membership stays canceled.
+    Each change it makes is appended to the membership's history, at `occurred_at` (Stripe's time of
+    the event that reported it) or else `observed_at`.
     """
     queryset = Membership.objects.select_for_update()
     if membership is not None:
@@ -82,6 +108,8 @@ def membership_apply_subscription(
     if membership.status == Membership.Status.CANCELED and subscription.status != "canceled":
         return membership  # Stripe never reopens a canceled subscription
 
+    before = Before.of(membership)
+    when = occurred_at or observed_at
     membership.stripe_subscription_id = subscription.id
     if subscription.status in STATUSES:
         membership.status = subscription.status
@@ -94,20 +122,36 @@ def membership_apply_subscription(
     membership.current_period_end = gateway.datetime_from_stripe(subscription.current_period_end)
     membership.cancel_at_period_end = subscription.cancel_at_period_end
     membership.canceled_at = gateway.datetime_from_stripe(subscription.canceled_at or subscription.ended_at)
-    if membership.status == Membership.Status.ACTIVE and membership.started_at is None:
-        membership.started_at = gateway.datetime_from_stripe(subscription.created)
+    lifecycle.lifecycle_fields_update(
+        membership,
+        subscription_created=gateway.timestamp_from_stripe(subscription.created),
+        ended_at=gateway.datetime_from_stripe(subscription.ended_at),
+        when=when,
+    )
     membership.stripe_synced_at = observed_at
     membership.save()
+    lifecycle.changes_record(
+        membership=membership,
+        before=before,
+        occurred_at=when,
+        cause=cause,
+        invoice_id=subscription.latest_invoice_id or "",
+    )
     return membership
 
 
-def membership_from_stripe(*, subscription_id: str, amount_hint: int | None = None) -> Membership | None:
-    """A membership for a subscription created outside the site (or before it existed).
+def membership_from_stripe(
+    *, subscription_id: str, cause: Cause, amount_hint: int | None = None
+) -> Membership | None:
+    """A membership for a platform subscription this database does not know (restored, or lost).
 
     Its amount is the subscription's price; when Stripe shows none (several or metered items), the
-    amount the invoice charged (`amount_hint`); never a made-up figure.
+    amount the invoice charged (`amount_hint`); never a made-up figure. A subscription the platform
+    did not create raises NotOurSubscriptionError.
     """
     subscription = gateway.retrieve_subscription(subscription_id)
+    if not is_platform_subscription(subscription):
+        raise NotOurSubscriptionError(f"subscription {subscription.id} was not created by the platform")
     amount = subscription.amount or amount_hint
     if not amount:
         raise SubscriptionWithoutAmountError(f"subscription {subscription.id} has no amount to mirror")
@@ -128,18 +172,18 @@ def membership_from_stripe(*, subscription_id: str, amount_hint: int | None = No
         },
     )
     return membership_apply_subscription(
-        subscription=subscription, observed_at=timezone.now(), membership=membership
+        subscription=subscription, observed_at=timezone.now(), membership=membership, cause=cause
     )
 
 
-def membership_refresh_from_stripe(*, membership: Membership) -> Membership:
+def membership_refresh_from_stripe(*, membership: Membership, cause: Cause) -> Membership:
     """Stripe's current state of the membership's subscription (the reader may just have paid)."""
     if not membership.stripe_subscription_id:
         return membership
     subscription = gateway.retrieve_subscription(membership.stripe_subscription_id)
     return (
         membership_apply_subscription(
-            subscription=subscription, observed_at=timezone.now(), membership=membership
+            subscription=subscription, observed_at=timezone.now(), membership=membership, cause=cause
         )
         or membership
     )
@@ -156,18 +200,29 @@ def memberships_reconcile() -> int:
         if membership is None or membership.status == subscription.status:
             continue
         membership_apply_subscription(
-            subscription=subscription, observed_at=timezone.now(), membership=membership
+            subscription=subscription,
+            observed_at=timezone.now(),
+            membership=membership,
+            cause=Cause.scheduled("reconcile"),
         )
         repaired += 1
     return repaired
 
 
 def subscription_import(subscription: gateway.Subscription) -> None:
-    """One subscription of an existing Stripe account: created as a membership, or brought up to date."""
+    """One platform subscription of the Stripe account: created as a membership, or brought up to date.
+
+    Subscriptions of other products on a shared account are passed over.
+    """
+    if not is_platform_subscription(subscription):
+        return
     membership = Membership.objects.filter(stripe_subscription_id=subscription.id).first()
     if membership is None:
-        membership_from_stripe(subscription_id=subscription.id)
+        membership_from_stripe(subscription_id=subscription.id, cause=Cause.scheduled("import"))
     elif membership.status != subscription.status:
         membership_apply_subscription(
-            subscription=subscription, observed_at=timezone.now(), membership=membership
+            subscription=subscription,
+            observed_at=timezone.now(),
+            membership=membership,
+            cause=Cause.scheduled("import"),
         )

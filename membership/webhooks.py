@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.utils import timezone
 
 from membership import invoices, services
+from membership.lifecycle import Cause
 from membership.models import Membership
 from payments import gateway, recording, registry
 from payments.registry import EventIgnoredError
@@ -18,7 +19,14 @@ from payments.webhooks.handlers import contribution_note
 def invoice_paid(event: gateway.Event) -> str:
     """invoice.paid and invoice.payment_succeeded: one payment, one entry (unique on the charge)."""
     invoice = gateway.parse_invoice(event.data_object)
-    return contribution_note(invoices.invoice_record(invoice=invoice))
+    contribution = invoices.invoice_record(invoice=invoice, cause=Cause.stripe(event.id))
+    if contribution is None and invoice.subscription_id and not _ours(invoice.subscription_id):
+        raise EventIgnoredError(f"invoice {invoice.id} is of a subscription the platform did not create")
+    return contribution_note(contribution)
+
+
+def _ours(subscription_id: str) -> bool:
+    return Membership.objects.filter(stripe_subscription_id=subscription_id).exists()
 
 
 def invoice_payment_failed(event: gateway.Event) -> str:
@@ -36,7 +44,10 @@ def invoice_payment_failed(event: gateway.Event) -> str:
     ):
         subscription = gateway.retrieve_subscription(invoice.subscription_id)
         membership = services.membership_apply_subscription(
-            subscription=subscription, observed_at=timezone.now()
+            subscription=subscription,
+            observed_at=timezone.now(),
+            occurred_at=gateway.event_time(event),
+            cause=Cause.stripe(event.id),
         )
         if membership is not None:
             notes.append(f"membership {membership.pk} is {membership.status}")
@@ -49,7 +60,7 @@ def subscription_changed(event: gateway.Event) -> str:
     """Apply the snapshot as of the event's time: an older snapshot never overrides a newer one."""
     subscription = gateway.parse_subscription(event.data_object)
     membership = services.membership_apply_subscription(
-        subscription=subscription, observed_at=gateway.event_time(event)
+        subscription=subscription, observed_at=gateway.event_time(event), cause=Cause.stripe(event.id)
     )
     if membership is None:
         raise EventIgnoredError(f"no membership for {subscription.id}")

@@ -42,6 +42,7 @@ class MembershipFactory(factory.django.DjangoModelFactory):
 
     contributor = factory.SubFactory(ContributorFactory)
     status = Membership.Status.ACTIVE
+    state = Membership.State.ACTIVE
     interval = Membership.Interval.MONTH
     amount_minor = 1000
     currency = "USD"

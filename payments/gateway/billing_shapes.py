@@ -43,6 +43,7 @@ class Subscription:
     status: str
     customer_id: str | None
     plan_id: str | None
+    product_id: str | None
     amount: int | None
     currency: str
     interval: str | None
@@ -78,6 +79,7 @@ def parse_subscription(data: Mapping) -> Subscription:
         status=data["status"],
         customer_id=object_id(data.get("customer")),
         plan_id=plan.get("id") or price.get("id"),
+        product_id=object_id(plan.get("product") or price.get("product")),
         amount=None if amount is None else from_stripe_amount(int(amount) * int(quantity), currency),
         currency=currency,
         interval=plan.get("interval") or recurring.get("interval"),

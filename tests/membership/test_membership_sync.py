@@ -4,6 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from membership.lifecycle import Cause
 from membership.models import Membership
 from membership.services import membership_apply_subscription
 from payments import gateway
@@ -12,6 +13,7 @@ from tests.factories import MembershipFactory
 pytestmark = pytest.mark.django_db
 
 T0 = datetime(2026, 11, 1, tzinfo=UTC)
+BY_STRIPE = Cause.stripe("evt_sync")
 
 
 def _subscription(status: str, **extra) -> gateway.Subscription:
@@ -32,9 +34,11 @@ def test_deleted_before_updated_ends_canceled():
     membership = MembershipFactory(stripe_subscription_id="sub_1")
 
     membership_apply_subscription(
-        subscription=_subscription("canceled"), observed_at=T0 + timedelta(minutes=2)
+        subscription=_subscription("canceled"), observed_at=T0 + timedelta(minutes=2), cause=BY_STRIPE
     )
-    membership_apply_subscription(subscription=_subscription("active"), observed_at=T0 + timedelta(minutes=1))
+    membership_apply_subscription(
+        subscription=_subscription("active"), observed_at=T0 + timedelta(minutes=1), cause=BY_STRIPE
+    )
 
     membership.refresh_from_db()
     assert membership.status == Membership.Status.CANCELED
@@ -44,7 +48,7 @@ def test_newer_snapshot_updates_the_membership():
     membership = MembershipFactory(stripe_subscription_id="sub_1", status=Membership.Status.INCOMPLETE)
 
     membership_apply_subscription(
-        subscription=_subscription("active", cancel_at_period_end=True), observed_at=T0
+        subscription=_subscription("active", cancel_at_period_end=True), observed_at=T0, cause=BY_STRIPE
     )
 
     membership.refresh_from_db()
@@ -67,7 +71,9 @@ def test_a_canceled_membership_never_reopens(later_status):
         later_status, plan={"id": "plan_2", "amount": 2500, "currency": "usd", "interval": "year"}
     )
 
-    membership_apply_subscription(subscription=reopened, observed_at=canceled_at + timedelta(days=1))
+    membership_apply_subscription(
+        subscription=reopened, observed_at=canceled_at + timedelta(days=1), cause=BY_STRIPE
+    )
 
     membership.refresh_from_db()
     assert membership.status == Membership.Status.CANCELED

@@ -2,6 +2,10 @@
 
 import itertools
 
+import stripe as stripe_sdk
+from django.conf import settings
+
+from membership.services import PLATFORM_METADATA
 from payments import gateway
 
 _keys = itertools.count(1)
@@ -43,17 +47,28 @@ def customer_with_card(
     return customer.id
 
 
-def plan(*, amount: int = 1000, currency: str = "usd", interval: str = "month") -> str:
+def plan(*, amount: int = 1000, currency: str = "usd", interval: str = "month", product: str = "") -> str:
+    """A plan of the platform's membership product, or of `product` (another product on the account)."""
     stripe = gateway.client()
-    product = stripe.v1.products.create({"name": f"Membership {next(_keys)}"})
+    product_id = product or settings.MEMBERSHIP_STRIPE_PRODUCT_ID
+    try:
+        stripe.v1.products.retrieve(product_id)
+    except stripe_sdk.InvalidRequestError:
+        stripe.v1.products.create({"id": product_id, "name": f"Product {next(_keys)}"})
     return stripe.v1.plans.create(
-        {"amount": amount, "currency": currency, "interval": interval, "product": product.id}
+        {"amount": amount, "currency": currency, "interval": interval, "product": product_id}
     ).id
 
 
-def subscription(*, customer: str, plan_id: str) -> str:
-    """An active subscription; localstripe charges its first invoice at once."""
-    return gateway.client().v1.subscriptions.create({"customer": customer, "items": [{"plan": plan_id}]}).id
+def subscription(*, customer: str, plan_id: str, ours: bool = True) -> str:
+    """An active subscription (marked as the platform marks its own unless `ours` is False);
+    localstripe charges its first invoice at once."""
+    metadata = PLATFORM_METADATA if ours else {}
+    return (
+        gateway.client()
+        .v1.subscriptions.create({"customer": customer, "items": [{"plan": plan_id}], "metadata": metadata})
+        .id
+    )
 
 
 def renewal_invoice(*, customer: str, subscription_id: str) -> str:

@@ -1,0 +1,16 @@
+"""Membership's models: memberships, tiers and benefits, history and the emails sent about it."""
+
+from membership.models.history import AppendOnlyError, MembershipEvent, MembershipNotice
+from membership.models.memberships import Membership, monthly_equivalent
+from membership.models.tiers import Benefit, Tier, TierMinimum
+
+__all__ = [
+    "AppendOnlyError",
+    "Benefit",
+    "Membership",
+    "MembershipEvent",
+    "MembershipNotice",
+    "Tier",
+    "TierMinimum",
+    "monthly_equivalent",
+]
