@@ -175,18 +175,24 @@ def changes_record(
     """
     appended: list[str] = []
 
-    def append(kind: str, key: str, **extra) -> None:
+    def append(kind: str, key: str, at: datetime | None = None, **extra) -> None:
         if event_append(
-            membership=membership, kind=kind, occurred_at=occurred_at, cause=cause, dedupe_key=key, **extra
+            membership=membership,
+            kind=kind,
+            occurred_at=at or occurred_at,
+            cause=cause,
+            dedupe_key=key,
+            **extra,
         ):
             appended.append(kind)
 
     if before.state == State.PENDING:
         if membership.state not in {State.PENDING, State.ENDED}:
-            append(Kind.REACTIVATED if _lapsed_member(membership) else Kind.STARTED, "start")
+            kind = Kind.REACTIVATED if _lapsed_member(membership) else Kind.STARTED
+            append(kind, "start", at=membership.started_at)
     elif before.state != State.ENDED:
         if membership.state == State.ENDED:
-            append(Kind.ENDED, "end")
+            append(Kind.ENDED, "end", at=membership.ended_at)
         else:
             ref = cause.stripe_event_id or occurred_at.isoformat()
             for kind, key, extra in _ongoing_changes(membership, before, ref=ref, invoice_id=invoice_id):

@@ -45,7 +45,7 @@ def backfill(apps, schema_editor):
         if membership.state == "ended":
             membership.ended_at = membership.canceled_at or membership.updated_at
         membership.save(update_fields=["state", "past_due_since", "ended_at"])
-        if started_at is None:
+        if started_at is None or membership.state == "pending":
             continue  # never paid: no history
         common = {
             "membership_id": membership.pk,

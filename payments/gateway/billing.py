@@ -127,7 +127,8 @@ def retrieve_invoice(invoice_id: str) -> Invoice:
 def invoice_payment_intent_id(invoice: Invoice) -> str | None:
     """The intent that paid an invoice: on the invoice in old shapes; today in its InvoicePayments.
 
-    localstripe (2017-08-15) has no /v1/invoice_payments: an invoice there always names its intent.
+    localstripe (2017-08-15) has no /v1/invoice_payments (404): there the invoice itself, fetched,
+    names its intent, so an event in today's shape resolves against it too.
     """
     if invoice.payment_intent_id:
         return invoice.payment_intent_id
@@ -136,6 +137,8 @@ def invoice_payment_intent_id(invoice: Invoice) -> str | None:
     try:
         result = client().v1.invoice_payments.list({"invoice": invoice.id, "limit": 10})
     except stripe.StripeError as exc:
+        if exc.http_status == 404:
+            return retrieve_invoice(invoice.id).payment_intent_id
         logger.warning("Stripe invoice payments list for %s failed: %s", invoice.id, exc)
         return None
     intents = parse_invoice_payment_intent_ids([to_dict(item) for item in result.data])

@@ -1,5 +1,6 @@
 """Scripted Stripe activity on localstripe through the real SDK (the gateway's client)."""
 
+import contextlib
 import itertools
 
 import stripe as stripe_sdk
@@ -97,3 +98,28 @@ def charge_of(payment_intent: str) -> dict:
     intent = gateway.client().v1.payment_intents.retrieve(payment_intent)
     charge_id = gateway.object_id(intent.latest_charge)
     return gateway.to_dict(gateway.client().v1.charges.retrieve(charge_id))
+
+
+def card_as_default(*, customer: str, number: str = CARD["number"]) -> str:
+    """The reader's new card, attached and made the default that invoices charge."""
+    stripe = gateway.client()
+    method = card_payment_method(number)
+    stripe.v1.payment_methods.attach(method, {"customer": customer})
+    stripe.v1.customers.update(customer, {"invoice_settings": {"default_payment_method": method}})
+    return method
+
+
+def failed_renewal_invoice(*, customer: str, subscription_id: str) -> str:
+    """A renewal invoice that the card on file declines: left open, its intent unpaid."""
+    card_as_default(customer=customer, number=DECLINED)
+    stripe = gateway.client()
+    invoice = stripe.v1.invoices.create({"customer": customer, "subscription": subscription_id})
+    with contextlib.suppress(stripe_sdk.CardError):  # declined, as the renewal was
+        stripe.v1.invoices.pay(invoice.id)
+    return invoice.id
+
+
+def pay_with_new_card(*, customer: str, invoice_id: str) -> None:
+    """The reader updates the card and the open invoice is retried: paid."""
+    card_as_default(customer=customer)
+    gateway.client().v1.invoices.pay(invoice_id)
