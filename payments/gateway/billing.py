@@ -138,7 +138,8 @@ def invoice_payment_intent_id(invoice: Invoice) -> str | None:
         result = client().v1.invoice_payments.list({"invoice": invoice.id, "limit": 10})
     except stripe.StripeError as exc:
         if exc.http_status == 404:
-            return retrieve_invoice(invoice.id).payment_intent_id
+            found = _retrieve_or_none("invoice retrieve", client().v1.invoices.retrieve, invoice.id)
+            return parse_invoice(to_dict(found)).payment_intent_id if found is not None else None
         logger.warning("Stripe invoice payments list for %s failed: %s", invoice.id, exc)
         return None
     intents = parse_invoice_payment_intent_ids([to_dict(item) for item in result.data])

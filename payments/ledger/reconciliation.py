@@ -58,19 +58,27 @@ def _charge_recorded(charge_id: str | None) -> bool:
 
 
 def _payments(*, since: int, totals: dict, report: ReconciliationReport) -> None:
-    """Every succeeded payment of the window has its charge in the ledger; sums Stripe's side."""
+    """Every succeeded payment of the window has its charge in the ledger; sums Stripe's side.
+
+    A payment of an invoice that the invoice recorder declines (another product's subscription on a
+    shared account) is not ours: it is neither recorded nor counted on Stripe's side.
+    """
     for listed in gateway.list_objects("payment_intents", created_gte=since):
         if listed.status != "succeeded":
             continue
+        if not _charge_recorded(listed.latest_charge_id):
+            try:
+                recorded = recording.payment_intent_record(intent=gateway.retrieve_payment_intent(listed.id))
+            except recording.NotYetKnownError:
+                logger.info(
+                    "Payment %s is too fresh to record from Stripe data; the next run will", listed.id
+                )
+            else:
+                if recorded is None and listed.invoice_id:
+                    continue
+                report.payments_repaired += 1
         totals[("charges", listed.currency)]["stripe"] += listed.amount
         totals[("charges", listed.currency)]["stripe_count"] += 1
-        if _charge_recorded(listed.latest_charge_id):
-            continue
-        try:
-            recording.payment_intent_record(intent=gateway.retrieve_payment_intent(listed.id))
-            report.payments_repaired += 1
-        except recording.NotYetKnownError:
-            logger.info("Payment %s is too fresh to record from Stripe data; the next run will", listed.id)
 
 
 def _refunds(*, since: int, totals: dict, report: ReconciliationReport) -> None:

@@ -7,15 +7,18 @@ the webhook payload, and a fetch of it is answered from the same payload (`strip
 """
 
 import time
+from datetime import timedelta
 
 import pytest
 import time_machine
+from django.utils import timezone
 
 from membership.invoices import invoice_record
 from membership.lifecycle import Cause
 from membership.models import Membership, MembershipEvent
 from membership.services import membership_from_stripe
 from payments import gateway
+from payments.ledger.reconciliation import stripe_reconcile
 from payments.models import Contribution, LedgerEntry
 from tests.membership.payloads import invoice_payload, subscription_payload
 from tests.payments import stripe_flows as flows
@@ -314,3 +317,21 @@ def test_an_invoice_of_a_subscription_the_platform_did_not_create_records_nothin
     assert not Membership.objects.exists()
     assert not Contribution.objects.exists()
     assert not LedgerEntry.objects.exists()
+
+
+def test_another_products_subscription_is_never_recorded_by_its_events_or_by_reconciliation(
+    localstripe, deliver_processed
+):
+    customer = flows.customer_with_card()
+    flows.subscription(customer=customer, plan_id=flows.plan(product="prod_podcast"), ours=False)
+
+    for event in flows.events():
+        assert deliver_processed(event).status_code == 200
+    report = stripe_reconcile(since=timezone.now() - timedelta(days=1))
+
+    assert not Membership.objects.exists()
+    assert not Contribution.objects.exists()
+    assert not LedgerEntry.objects.exists()
+    assert report.payments_repaired == 0
+    assert report.is_clean, report.differences
+    assert not [key for key in report.totals if key.startswith("charges")]
