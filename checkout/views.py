@@ -16,6 +16,7 @@ from checkout.errors import NotFoundError
 from checkout.fees import fee_for
 from checkout.formatting import money_format_for_script
 from checkout.rules import without_refused_characters
+from membership import tiers
 from payments.models import Attribution, Contribution, Frequency
 from payments.money import format_money
 
@@ -69,6 +70,71 @@ def _membership_labels(user, *, locale: str) -> list[str]:
     return [
         per[m.interval] % {"amount": format_money(m.amount_minor, m.currency, locale)} for m in memberships
     ]
+
+
+INTERVAL_OF_FREQUENCY: dict[str, str] = {Frequency.MONTHLY: "month", Frequency.ANNUAL: "year"}
+
+
+def _tier_offers(*, currency: str, locale: str, frequency: str, amount_minor: int) -> list[dict]:
+    """What each tier gives in this currency and the amount that reaches it, monthly and annual.
+
+    `reached` marks the tier the amount shown first reaches (none for a one-off gift).
+    """
+    per: dict[str, str] = {
+        Frequency.MONTHLY: _("From %(amount)s a month"),
+        Frequency.ANNUAL: _("From %(amount)s a year"),
+    }
+    reached = None
+    if frequency in INTERVAL_OF_FREQUENCY:
+        tier = tiers.tier_reached(
+            amount_minor=amount_minor, currency=currency, interval=INTERVAL_OF_FREQUENCY[frequency]
+        )
+        reached = tier.pk if tier else None
+    offers = []
+    for offer in tiers.tiers_for_currency(currency=currency):
+        minimums = {value: offer.minimum_for(interval) for value, interval in INTERVAL_OF_FREQUENCY.items()}
+        offers.append(
+            {
+                "id": offer.tier.pk,
+                "name": offer.tier.name,
+                "description": offer.tier.description,
+                "benefits": [benefit.name for benefit in offer.benefits],
+                "minimums": minimums,
+                "minimum_labels": [
+                    {
+                        "frequency": value,
+                        "label": per[value] % {"amount": format_money(minor, currency, locale)},
+                    }
+                    for value, minor in minimums.items()
+                ],
+                "reached": offer.tier.pk == reached,
+            }
+        )
+    return offers
+
+
+def _tier_messages() -> dict:
+    return {
+        "reached": _("This amount makes you a member of the {tier} tier."),
+        "below": {
+            Frequency.MONTHLY: _("From {amount} a month, members reach the {tier} tier."),
+            Frequency.ANNUAL: _("From {amount} a year, members reach the {tier} tier."),
+        },
+    }
+
+
+def _tier_status(offers: list[dict], *, frequency: str, currency: str, locale: str) -> str:
+    """The line under the tiers: the tier the amount reaches, or what the first tier takes."""
+    if frequency not in INTERVAL_OF_FREQUENCY or not offers:
+        return ""
+    messages = _tier_messages()
+    reached = next((offer for offer in offers if offer["reached"]), None)
+    if reached:
+        return messages["reached"].format(tier=reached["name"])
+    lowest = offers[0]
+    return messages["below"][frequency].format(
+        amount=format_money(lowest["minimums"][frequency], currency, locale), tier=lowest["name"]
+    )
 
 
 def _messages(frequency_labels: dict[str, str]) -> dict:
@@ -167,6 +233,9 @@ def support(request: HttpRequest) -> HttpResponse:
     ]
     default_amount = options["presets"][frequency]["default"] or 0
     attribution = _attribution(request)
+    tier_offers = _tier_offers(
+        currency=currency, locale=locale, frequency=frequency, amount_minor=default_amount
+    )
     config = {
         "publishableKey": settings.STRIPE_PUBLISHABLE_KEY,
         "accountCountry": getattr(settings, "STRIPE_ACCOUNT_COUNTRY", "US"),
@@ -188,8 +257,11 @@ def support(request: HttpRequest) -> HttpResponse:
             "fee": reverse("api-1:checkout_fee"),
             "thankYou": reverse("checkout:thank_you", kwargs={"public_id": PLACEHOLDER_ID}),
         },
-        "messages": _messages(frequency_labels),
+        "messages": {**_messages(frequency_labels), "tier": _tier_messages()},
     }
+    config["tiers"] = [
+        {"id": offer["id"], "name": offer["name"], "minimums": offer["minimums"]} for offer in tier_offers
+    ]
     context = {
         "currency": currency,
         "currency_symbol": get_currency_symbol(currency, locale=locale),
@@ -216,6 +288,8 @@ def support(request: HttpRequest) -> HttpResponse:
             amount=format_money(default_amount, currency, locale)
         ),
         "attribution": attribution,
+        "tier_offers": tier_offers,
+        "tier_status": _tier_status(tier_offers, frequency=frequency, currency=currency, locale=locale),
         "checkout_config": config,
     }
     return render(request, "checkout/support.html", context)
@@ -250,6 +324,9 @@ def thank_you(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
             "last4": contribution.card_last4,
         }
     refunded_minor = min(contribution.amount_refunded_minor, total_minor)
+    tier = None
+    if contribution.membership_id and contribution.status == Contribution.Status.SUCCEEDED:
+        tier = tiers.membership_tier(membership_id=contribution.membership_id)
     context = {
         "contribution": contribution,
         "status": contribution.status,
@@ -267,6 +344,8 @@ def thank_you(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
         "period_label": period_labels.get(frequency, ""),
         "card_label": card_label,
         "upgrade": upgrade,
+        "tier": tier,
+        "tier_benefits": list(tier.benefits.all()) if tier else [],
         "publishable_key": settings.STRIPE_PUBLISHABLE_KEY,
         "refresh_url": reverse("api-1:contribution_refresh", kwargs={"public_id": contribution.public_id}),
         "refresh_url_template": reverse("api-1:contribution_refresh", kwargs={"public_id": PLACEHOLDER_ID}),

@@ -3,6 +3,7 @@
 from accounts.emails import how_to_reach_us, send_once
 from accounts.tasks import send_templated_email
 from membership.models import Membership
+from membership.tiers import membership_tier
 from payments.money import format_money
 
 
@@ -19,6 +20,7 @@ def membership_welcome_send(*, membership_id: int) -> bool:
 
 def _send_welcome(membership_id: int) -> None:
     membership = Membership.objects.select_related("contributor").get(pk=membership_id)
+    tier = membership_tier(membership_id=membership_id)
     send_templated_email(
         to=membership.contributor.email,
         template="emails/membership_welcome",
@@ -26,6 +28,8 @@ def _send_welcome(membership_id: int) -> None:
             "name": membership.contributor.name,
             "amount": format_money(membership.amount_minor, membership.currency),
             "interval": membership.interval,
+            "tier": tier.name if tier else "",
+            "benefits": [benefit.name for benefit in tier.benefits.all()] if tier else [],
             **how_to_reach_us(),
         },
     )

@@ -195,6 +195,10 @@
       document.getElementById("total-amount").textContent = fill(M.total[freq], { amount: total });
       submitButton.textContent = fill(M.submit[freq], { amount: total });
     }
+    /* the tier follows what the membership will charge: the fee covered counts, as the server counts it */
+    if (tiers) {
+      tiers.update(freq, totalMinorUnits === null ? base : totalMinorUnits);
+    }
     if (wallet && !busy) {
       wallet.update();
     }
@@ -502,6 +506,9 @@
     }
   });
 
+  var tiers = RR.setUpTiers
+    ? RR.setUpTiers({ tiers: config.tiers, messages: M.tier, formatMoney: formatMoney, fill: fill })
+    : null;
   var wallet = RR.setUpWallet({
     stripe: stripe,
     elements: elements,

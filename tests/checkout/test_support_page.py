@@ -249,6 +249,7 @@ def test_stripe_js_is_loaded_from_the_setting_in_the_head(client, settings):
     assert [src.rsplit("/", 1)[-1] for src in parser.head_scripts[1:]] == [
         "checkout-core.js",
         "support-wallet.js",
+        "support-tiers.js",
         "support.js",
     ]
 

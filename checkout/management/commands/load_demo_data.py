@@ -3,7 +3,7 @@
 from django.core.management.base import BaseCommand
 
 from accounts.demo import DEMO_STAFF_EMAIL, DEMO_STAFF_PASSWORD, load_demo_staff
-from checkout.demo import load_demo_presets
+from checkout.demo import load_demo_presets, load_demo_tiers
 
 
 class Command(BaseCommand):
@@ -16,3 +16,4 @@ class Command(BaseCommand):
             + f" demo staff login: {DEMO_STAFF_EMAIL} / {DEMO_STAFF_PASSWORD}"
         )
         self.stdout.write(f"Checkout preset amounts: {load_demo_presets()} created")
+        self.stdout.write(f"Membership tiers: {load_demo_tiers()} created")
