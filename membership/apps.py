@@ -13,3 +13,4 @@ class MembershipConfig(AppConfig):
 
         webhooks.register()
         registry.register_contribution_succeeded(tasks.queue_membership_welcome)
+        registry.register_contribution_succeeded(tasks.queue_membership_card)

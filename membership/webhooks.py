@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.utils import timezone
 
-from membership import invoices, services
+from membership import invoices, services, tasks
 from membership.lifecycle import Cause
 from membership.models import Membership
 from payments import gateway, recording, registry
@@ -51,6 +51,8 @@ def invoice_payment_failed(event: gateway.Event) -> str:
         )
         if membership is not None:
             notes.append(f"membership {membership.pk} is {membership.status}")
+            if membership.state == Membership.State.PAST_DUE:
+                tasks.queue_payment_failed_notice(membership_id=membership.pk, invoice_id=invoice.id)
     if not notes:
         raise EventIgnoredError(f"invoice {invoice.id} concerns nothing of ours")
     return "; ".join(notes)

@@ -29,6 +29,7 @@ from payments.gateway.amounts import (
     to_stripe_amount,
 )
 from payments.gateway.billing import (
+    cancel_subscription,
     create_subscription,
     get_or_create_plan,
     invoice_payment_intent_id,
@@ -130,6 +131,7 @@ __all__ = [
     "Subscription",
     "UnexpectedStripeAmountError",
     "attach_payment_method",
+    "cancel_subscription",
     "client",
     "confirm_payment_intent",
     "create_card_payment_method_offline",

@@ -144,3 +144,25 @@ def invoice_payment_intent_id(invoice: Invoice) -> str | None:
         return None
     intents = parse_invoice_payment_intent_ids([to_dict(item) for item in result.data])
     return intents[0] if intents else None
+
+
+def cancel_subscription(subscription_id: str, *, idempotency_key: str) -> Subscription:
+    """Cancel now (the grace period ran out); a subscription already canceled counts as done.
+
+    Stripe refuses to cancel a canceled subscription, so on any refusal the subscription is fetched:
+    canceled is success, anything else is the GatewayError it was. Safe to call twice.
+    """
+    try:
+        result = _call(
+            "subscription cancel",
+            client().v1.subscriptions.cancel,
+            subscription_id,
+            {"expand": ["latest_invoice"]},
+            {"idempotency_key": idempotency_key},
+        )
+    except GatewayError:
+        current = retrieve_subscription(subscription_id)
+        if current.status == "canceled":
+            return current
+        raise
+    return _with_first_payment(to_dict(result))
