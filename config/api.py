@@ -9,6 +9,7 @@ from ninja.errors import HttpError, ValidationError
 
 from checkout.api import router as checkout_router
 from checkout.errors import CheckoutError, PaymentUnavailableError, RateLimitedError
+from membership.api import router as membership_router
 from payments.gateway import GatewayError
 
 logger = logging.getLogger(__name__)
@@ -17,6 +18,7 @@ logger = logging.getLogger(__name__)
 # offline), its settings in a JSON data block and its start-up in ninja's swagger-ui-init.js.
 api = NinjaAPI(title="Reader revenue API", version="1", urls_namespace="api-1", docs=Swagger())
 api.add_router("/", checkout_router)
+api.add_router("/", membership_router)
 
 FIELD_MESSAGES = {
     "amount": lambda: _("Enter the amount as a whole number of minor units, e.g. 2500 for 25.00."),

@@ -64,6 +64,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "membership.middleware.MemberTokenCookieMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -122,6 +123,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Sessions read from the cache (written through to the database): a signed-in request costs one
+# query (the user), which the membership check on every article view needs (docs/membership-check.md).
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"
 
@@ -226,6 +230,18 @@ MEMBERSHIP_GRACE_REMINDER_DAYS = env.int("MEMBERSHIP_GRACE_REMINDER_DAYS", defau
 MEMBERSHIP_CARD_EXPIRY_NOTICE_DAYS = env.int("MEMBERSHIP_CARD_EXPIRY_NOTICE_DAYS", default=30)
 MEMBERSHIP_RENEWAL_NOTICE_DAYS = env.int("MEMBERSHIP_RENEWAL_NOTICE_DAYS", default=14)
 SUPPORTER_QUIET_DAYS = env.int("SUPPORTER_QUIET_DAYS", default=90)
+
+# The membership check (docs/membership-check.md): the member token (a JWT, HS256) the news site
+# verifies with the shared secret, the cookie it is set in (on the news site's parent domain; not
+# HttpOnly, the news site's banner script reads it) and how long a reader's status is cached.
+MEMBER_TOKEN_SECRET = _required_in_production("MEMBER_TOKEN_SECRET", "dev-only-member-token-secret-32-bytes")
+MEMBER_TOKEN_ISSUER = env.str("MEMBER_TOKEN_ISSUER", default=SITE_URL)
+MEMBER_TOKEN_TTL_SECONDS = env.int("MEMBER_TOKEN_TTL_SECONDS", default=24 * 3600)
+MEMBER_TOKEN_REFRESH_SECONDS = env.int("MEMBER_TOKEN_REFRESH_SECONDS", default=3600)
+MEMBER_TOKEN_COOKIE_NAME = env.str("MEMBER_TOKEN_COOKIE_NAME", default="rr_member")
+MEMBER_TOKEN_COOKIE_DOMAIN = env.str("MEMBER_TOKEN_COOKIE_DOMAIN", default="") or None
+MEMBER_TOKEN_COOKIE_SECURE = env.bool("MEMBER_TOKEN_COOKIE_SECURE", default=SITE_URL.startswith("https"))
+MEMBER_STATUS_CACHE_SECONDS = env.int("MEMBER_STATUS_CACHE_SECONDS", default=300)
 
 # Stripe: one gateway (the payments/gateway/ package) reads these.
 STRIPE_API_VERSION = "2026-10-28.endive"  # the only place the API version is pinned

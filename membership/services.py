@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from membership import lifecycle
+from membership import lifecycle, status
 from membership.lifecycle import Before, Cause
 from membership.models import Membership
 from payments import gateway, recording
@@ -137,6 +137,7 @@ def membership_apply_subscription(
         cause=cause,
         invoice_id=subscription.latest_invoice_id or "",
     )
+    transaction.on_commit(lambda: status.member_status_invalidate(contributor_id=membership.contributor_id))
     return membership
 
 

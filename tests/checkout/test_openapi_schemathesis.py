@@ -65,6 +65,8 @@ def test_generated_requests_get_no_server_error_and_only_documented_statuses(loc
     for result in schema.get_all_operations():
         operation = result.ok()
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
+            if mode is GenerationMode.NEGATIVE and not (operation.body or list(operation.iter_parameters())):
+                continue  # nothing to send wrong (GET /membership/status takes no input)
             strategy = operation.as_strategy(generation_mode=mode)
             if mode is GenerationMode.POSITIVE and operation.label == "POST /api/v1/contributions":
                 strategy = st.tuples(strategy, st.booleans()).map(_charged(card))
