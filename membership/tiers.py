@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import BigIntegerField, Case, F, IntegerField, Q, Value, When
 from django.db.models.lookups import GreaterThanOrEqual
 
+from membership import status
 from membership.lifecycle import tier_for
 from membership.models import Benefit, Membership, Tier, TierMinimum, monthly_equivalent
 
@@ -106,13 +107,20 @@ def _tier_expression(minimums: Iterable[TierMinimum]) -> Case:
     )
 
 
+def _statuses_invalidate(contributor_ids: set[int]) -> None:
+    """The membership check caches each reader's tier: a reader whose tier moved sees it at once."""
+    for contributor_id in contributor_ids:
+        status.member_status_invalidate(contributor_id=contributor_id)
+
+
 @transaction.atomic
 def tiers_reassign(*, currency: str | None = None) -> int:
     """Every membership's tier follows its amount again, after staff changed tiers or minimums.
 
     No history event: a tier is derived from the amount, not a change of the membership. The UPDATE
     computes the tier itself from each row's amount at that moment, so a snapshot applied meanwhile
-    (under its row lock) never gets the tier of its old amount. Returns how many memberships changed tier.
+    (under its row lock) never gets the tier of its old amount. Returns how many memberships changed
+    tier; their readers' cached membership status is forgotten after commit.
     """
     memberships = Membership.objects.all()
     minimums = TierMinimum.objects.select_related("tier")
@@ -120,13 +128,11 @@ def tiers_reassign(*, currency: str | None = None) -> int:
         memberships = memberships.filter(currency=currency)
         minimums = minimums.filter(currency=currency)
     new_tier = _tier_expression(list(minimums))
-    changed = [
-        pk
-        for pk, tier_id, computed in memberships.annotate(computed=new_tier).values_list(
-            "pk", "tier_id", "computed"
-        )
-        if tier_id != computed
-    ]
-    for start in range(0, len(changed), REASSIGN_BATCH):
-        Membership.objects.filter(pk__in=changed[start : start + REASSIGN_BATCH]).update(tier=new_tier)
+    rows = memberships.annotate(computed=new_tier).values_list("pk", "tier_id", "computed", "contributor_id")
+    changed = [(pk, contributor_id) for pk, tier_id, computed, contributor_id in rows if tier_id != computed]
+    ids = [pk for pk, _contributor_id in changed]
+    for start in range(0, len(ids), REASSIGN_BATCH):
+        Membership.objects.filter(pk__in=ids[start : start + REASSIGN_BATCH]).update(tier=new_tier)
+    contributor_ids = {contributor_id for _pk, contributor_id in changed}
+    transaction.on_commit(lambda: _statuses_invalidate(contributor_ids))
     return len(changed)

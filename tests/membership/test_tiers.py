@@ -10,13 +10,13 @@ from django.core import mail
 from django.urls import reverse
 
 from checkout.demo import load_demo_tiers
-from membership import tiers
+from membership import status, tiers
 from membership.emails import membership_welcome_send
 from membership.lifecycle import Cause
 from membership.models import Benefit, Membership, MembershipEvent, Tier, TierMinimum
 from membership.services import membership_apply_subscription
 from payments import gateway
-from tests.factories import ContributionFactory, MembershipFactory
+from tests.factories import ContributionFactory, MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -451,3 +451,15 @@ def test_a_membership_of_a_contribution_still_has_its_tier_after_a_reassign(ladd
     tiers.tiers_reassign()
 
     assert tiers.membership_tier(membership_id=membership.pk) == ladder["member"]
+
+
+def test_a_reader_sees_the_tier_a_reassign_gave_them_at_once(ladder, django_capture_on_commit_callbacks):
+    user = UserFactory()
+    MembershipFactory(amount_minor=800, tier=ladder["supporter"], contributor__user=user)
+    assert status.member_status_for_user(user_id=user.pk).tier == "Supporter"  # now cached
+    TierMinimum.objects.filter(tier=ladder["member"], currency="USD").update(monthly_minimum_minor=800)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        tiers.tiers_reassign()
+
+    assert status.member_status_for_user(user_id=user.pk).tier == "Member"
