@@ -190,6 +190,16 @@ def membership_refresh_from_stripe(*, membership: Membership, cause: Cause) -> M
     )
 
 
+def _mirrors(membership: Membership, subscription: gateway.Subscription) -> bool:
+    """The membership shows what Stripe shows: status, cancellation, amount and frequency."""
+    return (
+        membership.status == subscription.status
+        and membership.cancel_at_period_end == subscription.cancel_at_period_end
+        and (not subscription.amount or membership.amount_minor == subscription.amount)
+        and (subscription.interval is None or membership.interval == subscription.interval)
+    )
+
+
 def memberships_reconcile() -> int:
     """Memberships whose state differs from their subscription take Stripe's current state."""
     repaired = 0
@@ -198,7 +208,7 @@ def memberships_reconcile() -> int:
     }
     for subscription in gateway.list_objects("subscriptions"):
         membership = memberships.get(subscription.id)
-        if membership is None or membership.status == subscription.status:
+        if membership is None or _mirrors(membership, subscription):
             continue
         membership_apply_subscription(
             subscription=subscription,
@@ -220,7 +230,7 @@ def subscription_import(subscription: gateway.Subscription) -> None:
     membership = Membership.objects.filter(stripe_subscription_id=subscription.id).first()
     if membership is None:
         membership_from_stripe(subscription_id=subscription.id, cause=Cause.scheduled("import"))
-    elif membership.status != subscription.status:
+    elif not _mirrors(membership, subscription):
         membership_apply_subscription(
             subscription=subscription,
             observed_at=timezone.now(),
