@@ -231,18 +231,6 @@ MEMBERSHIP_CARD_EXPIRY_NOTICE_DAYS = env.int("MEMBERSHIP_CARD_EXPIRY_NOTICE_DAYS
 MEMBERSHIP_RENEWAL_NOTICE_DAYS = env.int("MEMBERSHIP_RENEWAL_NOTICE_DAYS", default=14)
 SUPPORTER_QUIET_DAYS = env.int("SUPPORTER_QUIET_DAYS", default=90)
 
-# The membership check (docs/membership-check.md): the member token (a JWT, HS256) the news site
-# verifies with the shared secret, the cookie it is set in (on the news site's parent domain; not
-# HttpOnly, the news site's banner script reads it) and how long a reader's status is cached.
-MEMBER_TOKEN_SECRET = _required_in_production("MEMBER_TOKEN_SECRET", "dev-only-member-token-secret-32-bytes")
-MEMBER_TOKEN_ISSUER = env.str("MEMBER_TOKEN_ISSUER", default=SITE_URL)
-MEMBER_TOKEN_TTL_SECONDS = env.int("MEMBER_TOKEN_TTL_SECONDS", default=24 * 3600)
-MEMBER_TOKEN_REFRESH_SECONDS = env.int("MEMBER_TOKEN_REFRESH_SECONDS", default=3600)
-MEMBER_TOKEN_COOKIE_NAME = env.str("MEMBER_TOKEN_COOKIE_NAME", default="rr_member")
-MEMBER_TOKEN_COOKIE_DOMAIN = env.str("MEMBER_TOKEN_COOKIE_DOMAIN", default="") or None
-MEMBER_TOKEN_COOKIE_SECURE = env.bool("MEMBER_TOKEN_COOKIE_SECURE", default=SITE_URL.startswith("https"))
-MEMBER_STATUS_CACHE_SECONDS = env.int("MEMBER_STATUS_CACHE_SECONDS", default=300)
-
 # Stripe: one gateway (the payments/gateway/ package) reads these.
 STRIPE_API_VERSION = "2026-10-28.endive"  # the only place the API version is pinned
 STRIPE_SECRET_KEY = _required_in_production("STRIPE_SECRET_KEY", "sk_test_demo_offline")
@@ -291,6 +279,18 @@ WEBHOOK_PUBLISH_BATCH_SIZE = env.int("WEBHOOK_PUBLISH_BATCH_SIZE", default=500)
 STRIPE_UNKNOWN_PAYMENT_GRACE_SECONDS = env.int("STRIPE_UNKNOWN_PAYMENT_GRACE_SECONDS", default=120)
 RECONCILE_WINDOW_DAYS = env.int("RECONCILE_WINDOW_DAYS", default=3)
 STRIPE_LIVEMODE = env.bool("STRIPE_LIVEMODE", default=STRIPE_SECRET_KEY.startswith("sk_live_"))
+
+# The membership check (docs/membership-check.md): the member token (a JWT, HS256) the news site
+# verifies with the shared secret, the cookie it is set in (on the news site's parent domain; not
+# HttpOnly, the news site's banner script reads it) and how long a reader's status is cached.
+MEMBER_TOKEN_SECRET = _required_in_production("MEMBER_TOKEN_SECRET", "dev-only-member-token-secret-32-bytes")
+MEMBER_TOKEN_ISSUER = env.str("MEMBER_TOKEN_ISSUER", default=SITE_URL)
+MEMBER_TOKEN_TTL_SECONDS = env.int("MEMBER_TOKEN_TTL_SECONDS", default=24 * 3600)
+MEMBER_TOKEN_REFRESH_SECONDS = env.int("MEMBER_TOKEN_REFRESH_SECONDS", default=3600)
+MEMBER_TOKEN_COOKIE_NAME = env.str("MEMBER_TOKEN_COOKIE_NAME", default="rr_member")
+MEMBER_TOKEN_COOKIE_DOMAIN = env.str("MEMBER_TOKEN_COOKIE_DOMAIN", default="") or None
+MEMBER_TOKEN_COOKIE_SECURE = env.bool("MEMBER_TOKEN_COOKIE_SECURE", default=SITE_URL.startswith("https"))
+MEMBER_STATUS_CACHE_SECONDS = env.int("MEMBER_STATUS_CACHE_SECONDS", default=300)
 
 if not DEBUG:
     SECURE_CONTENT_TYPE_NOSNIFF = True

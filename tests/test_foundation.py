@@ -205,6 +205,7 @@ def _production_start(tmp_path: Path, static_root: Path) -> subprocess.Completed
         STRIPE_SECRET_KEY="sk_test_start",
         STRIPE_PUBLISHABLE_KEY="pk_test_start",
         STRIPE_WEBHOOK_SECRET="whsec_start",
+        MEMBER_TOKEN_SECRET="m" * 48,
         DATABASE_URL=f"sqlite:///{tmp_path / 'start.sqlite3'}",
     )
 

@@ -83,6 +83,7 @@ def _production_env(tmp_path: Path, *, port: int) -> dict[str, str]:
         STRIPE_SECRET_KEY="sk_test_serving",
         STRIPE_PUBLISHABLE_KEY="pk_test_serving",
         STRIPE_WEBHOOK_SECRET="whsec_serving",
+        MEMBER_TOKEN_SECRET="member-token-serving-" + "x" * 32,
         DATABASE_URL=f"sqlite:///{tmp_path / 'serving.sqlite3'}",
         WEB_CONCURRENCY=str(WORKERS),
         GUNICORN_THREADS=str(THREADS),

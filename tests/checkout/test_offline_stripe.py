@@ -190,6 +190,7 @@ def _shim_setting(**env_overrides: str) -> str:
         STRIPE_SECRET_KEY="sk_test_x",
         STRIPE_PUBLISHABLE_KEY="pk_test_x",
         STRIPE_WEBHOOK_SECRET="whsec_x",
+        MEMBER_TOKEN_SECRET="m" * 48,
         **env_overrides,
     )
     code = "from django.conf import settings; print(settings.STRIPE_OFFLINE_SHIM)"

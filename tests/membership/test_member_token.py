@@ -2,7 +2,10 @@
 
 import base64
 import json
+import os
 import re
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -14,7 +17,8 @@ from django.conf import settings
 from membership.member_token import member_token_issue, member_token_verify, reader_reference
 from membership.status import MemberStatus
 
-DOCS = Path(__file__).resolve().parents[2] / "docs" / "membership-check.md"
+ROOT = Path(__file__).resolve().parents[2]
+DOCS = ROOT / "docs" / "membership-check.md"
 T0 = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 MEMBER = MemberStatus(
     member=True, state="active", tier="Patron", benefits=["no_appeals"], recent_supporter=False
@@ -135,3 +139,24 @@ def test_the_docs_python_example_reads_the_member_claims_of_a_platform_token(doc
 def test_the_docs_python_example_treats_a_tampered_token_as_not_a_member(docs_member_claims):
     assert docs_member_claims(_tampered(_issue(NOT_A_MEMBER), member=True)) is None
     assert docs_member_claims(None) is None
+
+
+def test_production_start_without_the_member_token_secret_names_it():
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "STRIPE_", "MEMBER_"))}
+    env.update(
+        DJANGO_DEBUG="false",
+        DJANGO_SECRET_KEY="x" * 50,
+        DJANGO_ALLOWED_HOSTS="example.org",
+        STRIPE_SECRET_KEY="sk_test_x",
+        STRIPE_PUBLISHABLE_KEY="pk_test_x",
+        STRIPE_WEBHOOK_SECRET="whsec_x",
+    )
+
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [
+        "Configuration error: MEMBER_TOKEN_SECRET is not set (required when DJANGO_DEBUG is off)"
+    ]
