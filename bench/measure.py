@@ -12,6 +12,7 @@ import psycopg
 from bench.stack import queue_depth
 
 LUA = Path(__file__).resolve().parent / "signed_events.lua"
+GET_LUA = Path(__file__).resolve().parent / "get.lua"
 DONE_STATUSES = ("processed", "ignored")
 
 
@@ -75,6 +76,30 @@ def run_wrk(
         str(data),
         str(threads),
     ]
+    return _measured(scenario=scenario, command=command, seconds=seconds, cpu_probe=cpu_probe)
+
+
+def run_wrk_get(
+    *,
+    scenario: str,
+    base: str,
+    path: str,
+    headers: dict[str, str],
+    seconds: int,
+    connections: int,
+    threads: int,
+    cpu_probe,
+) -> WrkRun:
+    """Run wrk for `seconds` with GET requests carrying `headers` (the membership check's scenarios)."""
+    command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--timeout=10s"]
+    command += ["-s", str(GET_LUA)]
+    for name, value in headers.items():
+        command += ["-H", f"{name}: {value}"]
+    command.append(f"{base}{path}")
+    return _measured(scenario=scenario, command=command, seconds=seconds, cpu_probe=cpu_probe)
+
+
+def _measured(*, scenario: str, command: list[str], seconds: int, cpu_probe) -> WrkRun:
     load_before = round(_loadavg(), 2)
     cpu_before = cpu_probe()
     completed = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 60, check=False)

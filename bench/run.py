@@ -27,8 +27,9 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 import psycopg  # noqa: E402
+import redis  # noqa: E402
 
-from bench import events, report  # noqa: E402
+from bench import events, membership_bench, report  # noqa: E402
 from bench.baseline_views import TABLE_SQL  # noqa: E402
 from bench.measure import event_counts, run_wrk, stored_ids, wait_until_drained  # noqa: E402
 from bench.stack import (  # noqa: E402
@@ -44,6 +45,8 @@ from bench.stack import (  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
 WEBHOOK_SECRET = "whsec_bench_" + "b" * 24
+CACHE_DB = 5  # the membership check's cache (sessions, statuses), emptied before and after
+CACHE_URL = f"redis://127.0.0.1:6379/{CACHE_DB}"
 PATHS = {"bare": "/bench/bare", "insert": "/bench/insert", "webhook": "/stripe/webhook"}
 SCENARIOS = ("bare", "insert", "webhook")
 MAX_RATE = 3500  # events per second we size each data file for; the Lua reports if it wrapped
@@ -90,8 +93,16 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--skip-processing", action="store_true", help="measure ingest only: no worker, no burst"
     )
     parser.add_argument("--tune", action="store_true", help="compare gunicorn configurations instead")
-    parser.add_argument("--output", type=Path, default=RESULTS / "webhooks.json")
-    return parser.parse_args(argv)
+    parser.add_argument(
+        "--membership",
+        action="store_true",
+        help="the membership check instead: GET /api/v1/membership/status beside the bare view, token verify",
+    )
+    parser.add_argument("--output", type=Path, default=None, help="default: bench/results/<mode>.json")
+    args = parser.parse_args(argv)
+    if args.output is None:
+        args.output = RESULTS / ("membership.json" if args.membership else "webhooks.json")
+    return args
 
 
 def ensure_wrk() -> None:
@@ -103,7 +114,7 @@ def ensure_wrk() -> None:
     subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], check=True, env=env)
 
 
-def bench_env(database: str, settings_module: str) -> dict[str, str]:
+def bench_env(database: str, settings_module: str, *, cache_url: str = "") -> dict[str, str]:
     """Production settings (DEBUG off, every secret set) on the bench database, queue and Redis db."""
     inherited = {"REDIS_CACHE_URL", "STRIPE_API_BASE"}  # teammates' cache db; no Stripe calls expected
     env = {key: value for key, value in os.environ.items() if key not in inherited}
@@ -115,6 +126,7 @@ def bench_env(database: str, settings_module: str) -> dict[str, str]:
         STRIPE_SECRET_KEY="sk_test_bench",
         STRIPE_PUBLISHABLE_KEY="pk_test_bench",
         STRIPE_WEBHOOK_SECRET=WEBHOOK_SECRET,
+        MEMBER_TOKEN_SECRET="bench-member-" + secrets.token_hex(24),
         DATABASE_URL=f"postgres://postgres@127.0.0.1:5432/{database}",
         CELERY_BROKER_URL=f"redis://127.0.0.1:6379/{REDIS_DB}",
         CELERY_TASK_DEFAULT_QUEUE=QUEUE,
@@ -122,6 +134,8 @@ def bench_env(database: str, settings_module: str) -> dict[str, str]:
         # Production serves collected static files (the WSGI start refuses to run without them).
         DJANGO_STATIC_ROOT=str(Path(tempfile.gettempdir()) / "rr-bench-static"),
     )
+    if cache_url:  # the membership check: sessions and statuses in Redis, as in production
+        env["REDIS_CACHE_URL"] = cache_url
     return env
 
 
@@ -249,6 +263,16 @@ class Bench:
             print(report.accounting_line("burst", outcome["burst"]), flush=True)
         return outcome
 
+    def membership(self) -> dict:
+        """The membership check: status endpoint and bare view in the same run, plus token verification."""
+        args = self.args
+        load = membership_bench.others_running()
+        seeded = membership_bench.seed(self.stack.env)  # timed before gunicorn starts beside it
+        print(f"member seeded; verify one token: {seeded['verify_us']} us", flush=True)
+        self.serve(args.worker_class, args.workers, args.threads)
+        runs = membership_bench.measure(self, seeded)
+        return membership_bench.build(args=args, runs=runs, seeded=seeded, load=load)
+
     def drain_timeout(self) -> float:
         """Wait for the worker no longer than the run's time budget allows (cleanup needs ~20 s)."""
         remaining = self.args.budget - (time.monotonic() - self.started) - 20
@@ -276,7 +300,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     ensure_wrk()
     database = f"{DB_PREFIX}_{os.getpid()}_{int(time.time())}"
-    env = bench_env(database, args.settings)
+    cache = redis.Redis(host="127.0.0.1", port=6379, db=CACHE_DB)
+    env = bench_env(database, args.settings, cache_url=CACHE_URL if args.membership else "")
     RESULTS.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix="rr_bench_"))
     stack = Stack(env=env, log_dir=RESULTS)
@@ -295,10 +320,16 @@ def main(argv: list[str] | None = None) -> int:
         with psycopg.connect(database_url, autocommit=True) as conn:
             conn.execute(TABLE_SQL)
         broker().flushdb()
+        if args.membership:
+            cache.flushdb()
         bench = Bench(args, stack, work, database_url, started)
-        outcome = bench.tune() if args.tune else bench.full()
-        stack.stop_all()
-        results = report.build(args=args, outcome=outcome, database_url=database_url, started=started)
+        if args.membership:
+            results = bench.membership()
+            stack.stop_all()
+        else:
+            outcome = bench.tune() if args.tune else bench.full()
+            stack.stop_all()
+            results = report.build(args=args, outcome=outcome, database_url=database_url, started=started)
     except KeyboardInterrupt:
         print("\ninterrupted: cleaning up", file=sys.stderr)
         return 130
@@ -307,10 +338,12 @@ def main(argv: list[str] | None = None) -> int:
         if created:
             drop_database(database)
         broker().flushdb()
+        if args.membership:
+            cache.flushdb()
         shutil.rmtree(work, ignore_errors=True)
     output = args.output if not args.tune else RESULTS / "tuning.json"
     output.write_text(json.dumps(results, indent=2) + "\n")
-    print(report.table(results))
+    print(membership_bench.table(results) if args.membership else report.table(results))
     elapsed = time.monotonic() - started
     print(f"wrote {output}; database {database} dropped; {elapsed:.0f} s")
     return 0

@@ -40,5 +40,6 @@ def membership_status(request: HttpRequest):
         message = _("Sign in to see your membership.")
         return Status(401, {"error": {"code": "not_authenticated", "message": message}})
     status = member_status_for_user(user_id=request.user.pk)
+    request.member_status = status  # type: ignore[attr-defined]  # the cookie middleware reuses it
     token = member_token_issue(user_id=request.user.pk, status=status.as_claims(), version=status.version)
     return {**status.as_claims(), "token": token}

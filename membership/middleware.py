@@ -16,14 +16,18 @@ from membership.member_token import member_token_issue, member_token_verify, rea
 from membership.status import member_status_for_user, member_status_version
 
 
-def _token_is_current(token: str | None, *, user_id: int) -> bool:
-    """Valid, this reader's, issued less than MEMBER_TOKEN_REFRESH_SECONDS ago, under the current version."""
+def _token_is_current(token: str | None, *, user_id: int, version: int | None) -> bool:
+    """Valid, this reader's, issued less than MEMBER_TOKEN_REFRESH_SECONDS ago, under the current version.
+
+    `version`: the reader's version when the view already read it (the status call), saving a cache trip.
+    """
     claims = member_token_verify(token)
     if claims is None or claims["sub"] != reader_reference(user_id=user_id):
         return False
     if time.time() - claims["iat"] >= settings.MEMBER_TOKEN_REFRESH_SECONDS:
         return False
-    return claims.get("ver") == member_status_version(user_id=user_id)
+    current = member_status_version(user_id=user_id) if version is None else version
+    return claims.get("ver") == current
 
 
 class MemberTokenCookieMiddleware:
@@ -47,8 +51,9 @@ class MemberTokenCookieMiddleware:
             if sent is not None:
                 response.delete_cookie(name, domain=settings.MEMBER_TOKEN_COOKIE_DOMAIN, samesite="Lax")
             return response
-        if not _token_is_current(sent, user_id=user.pk):
-            status = member_status_for_user(user_id=user.pk)
+        known = getattr(request, "member_status", None)  # set by the status call
+        if not _token_is_current(sent, user_id=user.pk, version=known.version if known else None):
+            status = known or member_status_for_user(user_id=user.pk)
             token = member_token_issue(user_id=user.pk, status=status.as_claims(), version=status.version)
             response.set_cookie(
                 name,
