@@ -178,7 +178,7 @@ EMAIL_CLAIM_TIMEOUT_SECONDS = env.int("EMAIL_CLAIM_TIMEOUT_SECONDS", default=600
 REDIS_CACHE_URL = env.str("REDIS_CACHE_URL", default="")
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "config.cache.ReusingRedisCache",
         "LOCATION": REDIS_CACHE_URL,
     }
     if REDIS_CACHE_URL

@@ -6,6 +6,7 @@ lives in the cache and is invalidated, after commit, by every membership write a
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -74,10 +75,12 @@ def member_status_for_user(*, user_id: int) -> MemberStatus:
     found = cache.get_many([_status_key(user_id), _version_key(user_id)])
     version = int(found.get(_version_key(user_id)) or 0)
     entry = found.get(_status_key(user_id))
-    if entry is not None and entry[0] == version:
+    if entry is not None and entry[0] == version and time.time() < entry[2]:
         return MemberStatus(**entry[1], version=version)
     status, timeout = _computed(user_id=user_id, version=version)
-    cache.set(_status_key(user_id), (version, status.as_claims()), timeout)
+    # The entry also says until when it holds, read by our clock: the cache's own expiry runs on the
+    # cache server's clock, which a frozen or skewed clock here does not move.
+    cache.set(_status_key(user_id), (version, status.as_claims(), time.time() + timeout), timeout)
     return status
 
 
