@@ -127,21 +127,6 @@ def test_no_renewal_failed_email_once_the_membership_recovered():
     assert mail.outbox == []
 
 
-@pytest.fixture
-def stripe_reports(monkeypatch):
-    """Subscriptions as Stripe reports them now, for those localstripe cannot make past due."""
-    reported: dict[str, dict] = {}
-    real = gateway.retrieve_subscription
-
-    def retrieve(subscription_id: str) -> gateway.Subscription:
-        if subscription_id in reported:
-            return gateway.parse_subscription(reported[subscription_id])
-        return real(subscription_id)
-
-    monkeypatch.setattr(gateway, "retrieve_subscription", retrieve)
-    return reported
-
-
 def _member_on_localstripe(*, amount: int = 1000, interval: str = "month") -> tuple[str, str, Membership]:
     customer = flows.customer_with_card()
     subscription_id = flows.subscription(

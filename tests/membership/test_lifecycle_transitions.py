@@ -30,21 +30,6 @@ State = Membership.State
 DAY = 86400
 
 
-@pytest.fixture
-def stripe_reports(monkeypatch):
-    """Subscriptions as Stripe reports them now, for those localstripe cannot put in that state."""
-    reported: dict[str, dict] = {}
-    real = gateway.retrieve_subscription
-
-    def retrieve(subscription_id: str) -> gateway.Subscription:
-        if subscription_id in reported:
-            return gateway.parse_subscription(reported[subscription_id])
-        return real(subscription_id)
-
-    monkeypatch.setattr(gateway, "retrieve_subscription", retrieve)
-    return reported
-
-
 class Member:
     """A member of the platform on localstripe: customer with a card, a platform subscription, its row."""
 
