@@ -15,7 +15,7 @@ $(DEMO): export PORT := $(PORT)
 # Every currency the demo's preset ladders cover (checkout/presets.py), yen included.
 $(DEMO): export CHECKOUT_CURRENCIES ?= USD,EUR,GBP,CAD,UAH,JPY
 
-.PHONY: run reconcile import test install lint format bench lock
+.PHONY: run reconcile import test install lint format bench bench-membership lock
 
 $(VENV)/.installed: requirements.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -52,6 +52,9 @@ format: install
 
 bench: install
 	$(PY) bench/run.py
+
+bench-membership: install
+	$(PY) bench/run.py --membership
 
 # Re-pin every dependency after editing pyproject.toml.
 lock:
