@@ -14,8 +14,9 @@ from checkout import breaker, fees
 from checkout.errors import NotFoundError
 from checkout.models import AmountPreset
 from checkout.presets import STANDARD_PRESETS
-from checkout.rules import amount_limits, enabled_currencies, enabled_currency
+from checkout.rules import enabled_currencies, enabled_currency
 from membership.models import Membership
+from payments.limits import amount_limits
 from payments.models import Contribution, Frequency
 from payments.money import minor_unit_exponent
 

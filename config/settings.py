@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "payments",
     "membership",
     "checkout",
+    "portal",
 ]
 
 MIDDLEWARE = [

@@ -23,6 +23,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("support/", include("checkout.urls")),
     path("membership/", include("membership.urls")),
+    path("account/", include("portal.urls")),
     path("admin/", admin.site.urls),
     # Development only (404 unless STRIPE_OFFLINE_SHIM): the demo's stand-in for Stripe.js on localstripe.
     path(

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from membership import lifecycle, status
 from membership.lifecycle import Before, Cause
-from membership.models import Membership
+from membership.models import Membership, ReplacedSubscription
 from payments import gateway, recording
 from payments.models import Contributor
 
@@ -54,16 +54,23 @@ def membership_create(
     )
 
 
+def membership_plan(*, amount_minor: int, currency: str, interval: str) -> gateway.Plan:
+    """The Stripe plan of the membership product for this amount, currency and interval."""
+    return gateway.get_or_create_plan(
+        amount=amount_minor,
+        currency=currency,
+        interval=interval,
+        product_id=settings.MEMBERSHIP_STRIPE_PRODUCT_ID,
+        product_name=_("%(site)s membership") % {"site": settings.SITE_NAME},
+    )
+
+
 def membership_start_subscription(
     *, membership: Membership, customer_id: str, metadata: dict[str, str]
 ) -> gateway.Subscription:
     """The Plan for this amount, then the Subscription (its first invoice charges the default card)."""
-    plan = gateway.get_or_create_plan(
-        amount=membership.amount_minor,
-        currency=membership.currency,
-        interval=membership.interval,
-        product_id=settings.MEMBERSHIP_STRIPE_PRODUCT_ID,
-        product_name=_("%(site)s membership") % {"site": settings.SITE_NAME},
+    plan = membership_plan(
+        amount_minor=membership.amount_minor, currency=membership.currency, interval=membership.interval
     )
     subscription = gateway.create_subscription(
         customer_id=customer_id,
@@ -88,6 +95,8 @@ def membership_apply_subscription(
     cause: Cause,
     membership: Membership | None = None,
     occurred_at: datetime | None = None,
+    cancel_reason: str = "",
+    cancel_reason_text: str = "",
 ) -> Membership | None:
     """Apply a subscription snapshot observed at `observed_at` (event time, or now when fetched).
 
@@ -119,7 +128,9 @@ def membership_apply_subscription(
         membership.amount_minor = subscription.amount
     if subscription.interval in gateway.FREQUENCY_OF_INTERVAL:
         membership.interval = subscription.interval
-    membership.current_period_end = gateway.datetime_from_stripe(subscription.current_period_end)
+    membership.current_period_end = gateway.datetime_from_stripe(
+        max(subscription.current_period_end or 0, subscription.trial_end or 0) or None
+    )
     membership.cancel_at_period_end = subscription.cancel_at_period_end
     membership.canceled_at = gateway.datetime_from_stripe(subscription.canceled_at or subscription.ended_at)
     lifecycle.lifecycle_fields_update(
@@ -136,6 +147,8 @@ def membership_apply_subscription(
         occurred_at=when,
         cause=cause,
         invoice_id=subscription.latest_invoice_id or "",
+        cancel_reason=cancel_reason,
+        cancel_reason_text=cancel_reason_text,
     )
     transaction.on_commit(lambda: status.member_status_invalidate(contributor_id=membership.contributor_id))
     return membership
@@ -150,6 +163,9 @@ def membership_from_stripe(
     amount the invoice charged (`amount_hint`); never a made-up figure. A subscription the platform
     did not create raises NotOurSubscriptionError.
     """
+    replaced = ReplacedSubscription.objects.filter(stripe_subscription_id=subscription_id).first()
+    if replaced is not None:
+        return replaced.membership  # its late invoices are the membership's that replaced it
     subscription = gateway.retrieve_subscription(subscription_id)
     if not is_platform_subscription(subscription):
         raise NotOurSubscriptionError(f"subscription {subscription.id} was not created by the platform")
@@ -226,6 +242,8 @@ def subscription_import(subscription: gateway.Subscription) -> None:
     Subscriptions of other products on a shared account are passed over.
     """
     if not is_platform_subscription(subscription):
+        return
+    if ReplacedSubscription.objects.filter(stripe_subscription_id=subscription.id).exists():
         return
     membership = Membership.objects.filter(stripe_subscription_id=subscription.id).first()
     if membership is None:

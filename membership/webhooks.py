@@ -60,7 +60,7 @@ def invoice_payment_failed(event: gateway.Event) -> str:
 
 def subscription_changed(event: gateway.Event) -> str:
     """Apply the snapshot as of the event's time: an older snapshot never overrides a newer one."""
-    subscription = gateway.parse_subscription(event.data_object)
+    subscription = gateway.subscription_from_payload(event.data_object)
     membership = services.membership_apply_subscription(
         subscription=subscription, observed_at=gateway.event_time(event), cause=Cause.stripe(event.id)
     )

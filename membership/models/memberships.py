@@ -65,6 +65,9 @@ class Membership(Attribution):
         null=True, blank=True, help_text=_("When the renewal first failed; the grace period runs from here.")
     )
     paused_until = models.DateTimeField(null=True, blank=True)
+    paused_from = models.DateTimeField(
+        null=True, blank=True, help_text=_("The renewal date a pause pushed out (a resume brings it back).")
+    )
     stripe_payment_method_id = models.CharField(max_length=255, blank=True)
     card_brand = models.CharField(max_length=20, blank=True)
     card_last4 = models.CharField(max_length=4, blank=True)

@@ -35,6 +35,7 @@ from payments.gateway.billing import (
     invoice_payment_intent_id,
     retrieve_invoice,
     retrieve_subscription,
+    subscription_from_payload,
 )
 from payments.gateway.billing_shapes import (
     FREQUENCY_OF_INTERVAL,
@@ -76,6 +77,7 @@ from payments.gateway.intents import (
     retrieve_payment_intent,
     retrieve_refund,
 )
+from payments.gateway.localstripe_adapter import is_offline_stripe
 from payments.gateway.offline import OfflineOnlyError, create_card_payment_method_offline
 from payments.gateway.shapes import (
     BalanceTransaction,
@@ -101,6 +103,16 @@ from payments.gateway.shapes import (
     parse_payout,
     parse_refund,
     timestamp_from_stripe,
+)
+from payments.gateway.subscription_changes import (
+    change_subscription_plan,
+    create_setup_intent,
+    create_subscription_from,
+    open_invoice_ids,
+    pay_open_invoice,
+    push_next_charge,
+    retrieve_setup_intent,
+    set_cancel_at_period_end,
 )
 
 __all__ = [
@@ -132,22 +144,27 @@ __all__ = [
     "UnexpectedStripeAmountError",
     "attach_payment_method",
     "cancel_subscription",
+    "change_subscription_plan",
     "client",
     "confirm_payment_intent",
     "create_card_payment_method_offline",
     "create_customer",
     "create_payment_intent",
     "create_refund",
+    "create_setup_intent",
     "create_subscription",
+    "create_subscription_from",
     "datetime_from_stripe",
     "event_time",
     "from_stripe_amount",
     "get_or_create_plan",
     "invoice_payment_intent_id",
+    "is_offline_stripe",
     "list_charge_refunds",
     "list_objects",
     "list_payout_balance_transactions",
     "object_id",
+    "open_invoice_ids",
     "parse_balance_transaction",
     "parse_card",
     "parse_charge",
@@ -161,7 +178,9 @@ __all__ = [
     "parse_plan",
     "parse_refund",
     "parse_subscription",
+    "pay_open_invoice",
     "ping",
+    "push_next_charge",
     "retrieve_balance_transaction",
     "retrieve_card",
     "retrieve_charge",
@@ -169,12 +188,15 @@ __all__ = [
     "retrieve_invoice",
     "retrieve_payment_intent",
     "retrieve_refund",
+    "retrieve_setup_intent",
     "retrieve_subscription",
     "round_up_to_step",
+    "set_cancel_at_period_end",
     "set_default_payment_method",
     "smallest_step_minor",
     "stripe_budget",
     "stripe_rule",
+    "subscription_from_payload",
     "timestamp_from_stripe",
     "to_dict",
     "to_stripe_amount",

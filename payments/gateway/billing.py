@@ -21,6 +21,7 @@ from payments.gateway.billing_shapes import (
 from payments.gateway.connection import _call, client, logger, to_dict
 from payments.gateway.errors import GatewayError
 from payments.gateway.intents import retrieve_charge, retrieve_payment_intent
+from payments.gateway.localstripe_adapter import subscription_as_stripe_reports
 
 
 def _retrieve_or_none(operation: str, fn, object_id_: str):
@@ -105,6 +106,7 @@ def _with_first_payment(data: Mapping) -> Subscription:
     expansion) and puts the intent in the invoice's payments; localstripe (2017-08-15) names it on the
     invoice. `invoice_payment_intent_id` reads whichever shape Stripe answered in.
     """
+    data = subscription_as_stripe_reports(data)
     subscription = parse_subscription(data)
     if subscription.latest_invoice_payment_intent is not None or not subscription.latest_invoice_id:
         return subscription
@@ -118,6 +120,11 @@ def _with_first_payment(data: Mapping) -> Subscription:
     if intent_id is None:
         return subscription
     return replace(subscription, latest_invoice_payment_intent=retrieve_payment_intent(intent_id))
+
+
+def subscription_from_payload(data: Mapping) -> Subscription:
+    """A subscription from a webhook payload, as Stripe reports it (see `localstripe_adapter`)."""
+    return parse_subscription(subscription_as_stripe_reports(data))
 
 
 def retrieve_invoice(invoice_id: str) -> Invoice:

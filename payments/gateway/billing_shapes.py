@@ -55,6 +55,8 @@ class Subscription:
     latest_invoice_id: str | None
     latest_invoice_payment_intent: PaymentIntent | None
     metadata: dict = field(default_factory=dict)
+    trial_end: int | None = None
+    item_id: str | None = None
 
 
 def parse_subscription(data: Mapping) -> Subscription:
@@ -91,6 +93,8 @@ def parse_subscription(data: Mapping) -> Subscription:
         latest_invoice_id=object_id(latest_invoice),
         latest_invoice_payment_intent=latest_pi,
         metadata=dict(data.get("metadata") or {}),
+        trial_end=data.get("trial_end"),
+        item_id=first_item.get("id"),
     )
 
 

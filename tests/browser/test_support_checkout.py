@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from checkout.errors import PaymentUnavailableError
 from checkout.fees import fee_for
-from checkout.rules import amount_limits
+from payments.limits import amount_limits
 from payments.models import Contribution
 from payments.money import format_money
 from tests.browser.conftest import PHONE, make_page

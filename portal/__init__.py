@@ -1,0 +1,1 @@
+"""The reader's self-service pages (`/account/`): memberships, giving history, preferences, their data."""

@@ -1,0 +1,5 @@
+"""Routes of portal/history_views.py (names are in the portal namespace: `portal:<name>`)."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
