@@ -68,7 +68,7 @@ def notice_context(notice: MembershipNotice, *, language: str) -> dict:
         "card_brand": membership.card_brand.title(),
         "card_last4": membership.card_last4,
         "card_expiry": card_month,
-        "membership_url": links.manage_url(membership_id=membership.pk),
+        **links.email_links(membership_id=membership.pk),
         **how_to_reach_us(),
     }
 

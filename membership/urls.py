@@ -1,4 +1,4 @@
-"""Page routes of memberships: the signed page that dunning emails link to."""
+"""Page routes of memberships: the one-click links in emails."""
 
 from django.urls import path
 
@@ -7,5 +7,5 @@ from membership import views
 app_name = "membership"
 
 urlpatterns = [
-    path("manage/<str:token>/", views.manage, name="manage"),
+    path("<int:membership_id>/link/<str:token>/", views.email_link, name="link"),
 ]

@@ -3,6 +3,7 @@ and the notice of a refund Stripe confirmed, once per refund."""
 
 from accounts.emails import how_to_reach_us, send_once
 from accounts.tasks import send_templated_email
+from payments import registry
 from payments.models import Contribution
 from payments.models.ledger import RefundNotice
 from payments.money import format_money
@@ -37,6 +38,7 @@ def _send_receipt(contribution_id: int) -> None:
             "frequency": contribution.frequency,
             "reference": str(contribution.public_id),
             **how_to_reach_us(),
+            **registry.receipt_links(contribution),
         },
     )
 

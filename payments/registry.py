@@ -19,6 +19,7 @@ EventHandler = Callable[[gateway.Event], str]
 ContributionListener = Callable[[Contribution], None]
 RefundListener = Callable[[RefundNotice], None]
 ReconcileStep = Callable[[], int]
+ReceiptLinks = Callable[[Contribution], dict[str, str]]
 
 
 class InvoicePaymentRecorder(Protocol):
@@ -42,6 +43,7 @@ _contribution_succeeded: list[ContributionListener] = []
 _refund_recorded: list[RefundListener] = []
 _reconcile_steps: list[ReconcileStep] = []
 _import_resources: dict[str, ImportResource] = {}
+_receipt_links: list[ReceiptLinks] = []
 
 
 class EventIgnoredError(Exception):
@@ -111,3 +113,16 @@ def register_import_resource(resource: ImportResource) -> None:
 
 def import_resources() -> list[ImportResource]:
     return sorted(_import_resources.values(), key=lambda resource: resource.position)
+
+
+def register_receipt_links(provider: ReceiptLinks) -> None:
+    """Links a receipt email carries besides its own (a membership's one-click links)."""
+    if provider not in _receipt_links:
+        _receipt_links.append(provider)
+
+
+def receipt_links(contribution: Contribution) -> dict[str, str]:
+    links: dict[str, str] = {}
+    for provider in _receipt_links:
+        links.update(provider(contribution))
+    return links

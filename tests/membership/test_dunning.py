@@ -91,8 +91,9 @@ def test_renewal_failed_email_links_to_the_signed_membership_page():
     run_job_at(T0 + timedelta(hours=1))
 
     body = mail.outbox[0].body
-    url = next(line for line in body.splitlines() if "/membership/manage/" in line).strip()
-    assert links.membership_from_token(url.rstrip("/").rsplit("/", 1)[1]) == membership
+    url = next(line for line in body.splitlines() if "/link/" in line).split()[-1]
+    token = url.rstrip("/").rsplit("/", 1)[1]
+    assert links.link_open(token, membership_id=membership.pk) == (membership, links.CARD)
     assert "March 15, 2027" in body  # the grace period's end, as English readers write it
 
 
@@ -469,7 +470,7 @@ def test_membership_page_shows_the_membership_and_what_to_do(client):
     membership = past_due(since=T0, tier=tier, card_brand="visa", card_last4="4242")
 
     with time_machine.travel(T0 + DAY, tick=False):
-        url = links.manage_url(membership_id=membership.pk)
+        url = links.link_url(membership_id=membership.pk, action=links.MANAGE)
         response = client.get(url.removeprefix("http://testserver"))
 
     assert response.status_code == 200
@@ -485,14 +486,13 @@ def test_membership_page_shows_the_membership_and_what_to_do(client):
 
 def test_membership_page_refuses_a_tampered_link_and_shows_nothing(client):
     membership = MembershipFactory(contributor=ContributorFactory(email="secret@example.org"))
-    token = links.manage_token(membership_id=membership.pk)
-    other = MembershipFactory()
-    forged = signing.TimestampSigner(salt="another purpose").sign_object({"m": other.pk})
+    token = links.link_token(membership_id=membership.pk, action=links.MANAGE)
+    forged = signing.TimestampSigner(salt="another purpose").sign_object({"m": membership.pk, "a": "manage"})
     tampered = token[:-3] + ("aaa" if not token.endswith("aaa") else "bbb")
 
     for bad in (tampered, forged, "nonsense", token + "x"):
-        response = client.get(f"/membership/manage/{bad}/")
-        assert response.status_code == 400
+        response = client.get(f"/membership/{membership.pk}/link/{bad}/")
+        assert response.status_code == 404
         assert b"$10.00" not in response.content
         assert b"secret@example.org" not in response.content
 
@@ -500,10 +500,10 @@ def test_membership_page_refuses_a_tampered_link_and_shows_nothing(client):
 def test_membership_page_says_an_old_link_has_expired(client):
     membership = MembershipFactory()
     with time_machine.travel(T0, tick=False):
-        token = links.manage_token(membership_id=membership.pk)
+        token = links.link_token(membership_id=membership.pk, action=links.MANAGE)
 
     with time_machine.travel(T0 + links.MAX_AGE + timedelta(minutes=1), tick=False):
-        response = client.get(f"/membership/manage/{token}/")
+        response = client.get(f"/membership/{membership.pk}/link/{token}/")
 
     assert response.status_code == 410
     assert "expired" in response.content.decode()
