@@ -28,7 +28,7 @@ from payments.models import Frequency
 logger = logging.getLogger(__name__)
 State = Membership.State
 Offer = SaveOffer.Offer
-PAUSE_MONTHS = {Offer.PAUSE_1: 1, Offer.PAUSE_2: 2, Offer.PAUSE_3: 3}
+PAUSE_MONTHS: dict[str, int] = {Offer.PAUSE_1: 1, Offer.PAUSE_2: 2, Offer.PAUSE_3: 3}
 
 
 class ChangeRefusedError(Exception):

@@ -41,7 +41,7 @@ class ChangeForm(forms.Form):
         self.fields["preset"].widget.choices = preset_choices
 
     def clean(self) -> dict:
-        data = super().clean()
+        data = super().clean() or {}
         custom = (data.get("custom") or "").strip()
         if custom:
             amount = minor_from_text(custom, self.currency)
