@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from django.core import mail
 from dateutil.relativedelta import relativedelta
 
 from membership import changes
@@ -29,6 +30,8 @@ def test_a_new_amount_moves_the_subscription_to_its_plan_with_nothing_charged_no
     customer = membership.contributor.stripe_customer_id
     invoices_before = len(invoices_of(customer))
 
+    mail.outbox.clear()
+
     changed = changes.membership_change_amount(membership=membership, amount_minor=2500, cause=READER)
 
     at_stripe = stripe_subscription(membership.stripe_subscription_id)
@@ -36,6 +39,7 @@ def test_a_new_amount_moves_the_subscription_to_its_plan_with_nothing_charged_no
     assert len(invoices_of(customer)) == invoices_before
     assert pending_invoice_items(customer) == []  # no proration credit waits for the next invoice
     assert (changed.amount_minor, changed.state) == (2500, State.ACTIVE)
+    assert mail.outbox == []  # a change of amount is not a cancellation: no churn email
 
 
 def test_a_new_amount_is_recorded_as_amount_changed_with_old_and_new(localstripe):
