@@ -1,7 +1,8 @@
 """Staff pages of memberships: tiers and benefits (editable), memberships and their history (read-only).
 
 Stripe's subscription is the truth of a membership and its history is append-only, so neither is
-edited here. Tier minimums are typed as money in the currency's units and stored in minor units.
+edited here; staff with `manage_membership` act for a reader through its buttons (`admin_actions.py`).
+Tier minimums are typed as money in the currency's units and stored in minor units.
 """
 
 from datetime import timedelta
@@ -14,6 +15,7 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from membership import tiers
+from membership.admin_actions import MembershipActionsAdmin
 from membership.models import Benefit, Membership, MembershipEvent, Tier, TierMinimum
 from payments import money
 from payments.admin import ReadOnlyAdmin, money_column
@@ -162,16 +164,19 @@ class MembershipEventInline(admin.TabularInline):
     can_delete = False
     ordering = ("occurred_at", "id")
     monthly_amount = money_column("monthly_amount_minor", _("monthly amount after"))
+    previous_monthly_amount = money_column("previous_monthly_amount_minor", _("monthly amount before"))
     fields = (
         "occurred_at",
         "kind",
         "cause",
+        "actor",
+        "previous_monthly_amount",
         "monthly_amount",
         "interval",
         "stripe_event_id",
-        "actor",
         "job",
         "reason",
+        "reason_text",
     )
     readonly_fields = fields
 
@@ -183,7 +188,7 @@ class MembershipEventInline(admin.TabularInline):
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(MembershipActionsAdmin):
     amount = money_column("amount_minor", _("amount"))
     list_display = (
         "contributor",
@@ -279,6 +284,10 @@ class MembershipAdmin(admin.ModelAdmin):
         ]
 
     def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        """Every field is read-only: changes go through the action buttons, to Stripe first."""
         return False
 
     def has_delete_permission(self, request, obj=None) -> bool:

@@ -1,6 +1,8 @@
 """Emails to the reader about their money: the receipt for a succeeded contribution, once per contribution,
 and the notice of a refund Stripe confirmed, once per refund."""
 
+from django.utils import timezone
+
 from accounts.emails import how_to_reach_us, send_once
 from accounts.tasks import send_templated_email
 from payments import registry
@@ -18,6 +20,20 @@ def contribution_receipt_send(*, contribution_id: int) -> bool:
         sent_field="receipt_sent_at",
         send=lambda: _send_receipt(contribution_id),
     )
+
+
+def contribution_receipt_resend(*, contribution_id: int) -> bool:
+    """Send the receipt again, on purpose (staff asked), whether or not it was sent before.
+
+    Unlike `contribution_receipt_send`, no claim guards it: each call is one more email. Returns False,
+    sending nothing, unless the contribution succeeded.
+    """
+    rows = Contribution.objects.filter(pk=contribution_id, status=Contribution.Status.SUCCEEDED)
+    if not rows.exists():
+        return False
+    _send_receipt(contribution_id)
+    rows.update(receipt_sent_at=timezone.now())
+    return True
 
 
 def _send_receipt(contribution_id: int) -> None:

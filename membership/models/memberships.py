@@ -88,6 +88,7 @@ class Membership(Attribution):
     class Meta:
         verbose_name = _("membership")
         verbose_name_plural = _("memberships")
+        permissions = [("manage_membership", _("Can act on memberships for readers"))]
         constraints = [
             models.CheckConstraint(condition=Q(amount_minor__gt=0), name="membership_amount_positive"),
             models.CheckConstraint(condition=CURRENCY_CODE_CHECK, name="membership_currency_iso"),
