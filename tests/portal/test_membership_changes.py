@@ -3,8 +3,8 @@
 from datetime import timedelta
 
 import pytest
-from django.core import mail
 from dateutil.relativedelta import relativedelta
+from django.core import mail
 
 from membership import changes
 from membership.lifecycle import Cause
