@@ -35,6 +35,17 @@ class User(AbstractUser):
     username = None  # type: ignore[assignment]  # no usernames: the email is the login
     email = models.EmailField(_("email address"), unique=True)
     name = models.CharField(_("name"), max_length=200, blank=True)
+    # Receipts and emails about a failed payment are always sent: these two are the reader's to turn off.
+    email_appeals = models.BooleanField(
+        _("appeals and campaign emails"),
+        default=True,
+        help_text=_("Occasional emails asking for support or telling about a campaign."),
+    )
+    email_reminders = models.BooleanField(
+        _("reminders"),
+        default=True,
+        help_text=_("A reminder before the card on file expires."),
+    )
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: ClassVar[list[str]] = []

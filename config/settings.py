@@ -304,7 +304,11 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}, "stripe": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "stripe": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},  # fpdf2 subsetting a font logs every table it prunes
+    },
 }
 
 # Checkout (docs/checkout.md): currencies, amount limits, card-testing protection, circuit breaker.

@@ -111,6 +111,7 @@ def card_expiring_due(*, now: datetime, memberships: QuerySet[Membership] | None
         (memberships if memberships is not None else Membership.objects.all())
         .filter(months, state__in=CARD_STATES)
         .exclude(card_last4="")
+        .exclude(contributor__user__email_reminders=False)  # the reader turned reminders off
     )
     return [(m, card_occasion(m)) for m in rows]
 

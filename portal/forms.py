@@ -80,3 +80,34 @@ class CancelReasonForm(forms.Form):
 
 class LowerAmountForm(forms.Form):
     custom = forms.CharField(label=_("Your new monthly amount"), max_length=20)
+
+
+class EmailPreferencesForm(forms.Form):
+    """The two kinds of email a reader may turn off; receipts and payment problems always go."""
+
+    email_appeals = forms.BooleanField(
+        label=_("Appeals and campaign news"),
+        help_text=_("Now and then, when the newsroom asks for support or runs a campaign."),
+        required=False,
+    )
+    email_reminders = forms.BooleanField(
+        label=_("Reminders"),
+        help_text=_("About a month before the card on file expires."),
+        required=False,
+    )
+
+
+class DeleteAccountForm(forms.Form):
+    """Deleting is for good: the reader types their email address to say they mean it."""
+
+    email = forms.EmailField(label=_("Type your email address to confirm"))
+
+    def __init__(self, *args, account_email: str, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.account_email = account_email
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"]
+        if email.strip().lower() != self.account_email.lower():
+            raise forms.ValidationError(_("This is not the email address of your account."))
+        return email

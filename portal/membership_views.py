@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -18,7 +19,7 @@ from payments import gateway
 from portal import presenters, selectors
 from portal.forms import CancelReasonForm, ChangeForm, ConfirmChangeForm, LowerAmountForm, minor_from_text
 
-UNAVAILABLE = _(
+UNAVAILABLE = gettext_lazy(
     "We could not reach our payment provider, so nothing was changed. Please try again in a moment."
 )
 

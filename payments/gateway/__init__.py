@@ -51,6 +51,7 @@ from payments.gateway.billing_shapes import (
 from payments.gateway.connection import client, stripe_budget, to_dict
 from payments.gateway.customers import (
     create_customer,
+    delete_customer,
     ping,
     retrieve_customer,
     set_default_payment_method,
@@ -155,6 +156,7 @@ __all__ = [
     "create_subscription",
     "create_subscription_from",
     "datetime_from_stripe",
+    "delete_customer",
     "event_time",
     "from_stripe_amount",
     "get_or_create_plan",

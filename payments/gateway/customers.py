@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+import stripe
+
 from payments.gateway.connection import _call, client, probe_client, to_dict
 from payments.gateway.shapes import Customer, parse_customer
 
@@ -43,3 +45,20 @@ def set_default_payment_method(*, customer_id: str, payment_method_id: str) -> C
         {"invoice_settings": {"default_payment_method": payment_method_id}},
     )
     return parse_customer(to_dict(result))
+
+
+def delete_customer(customer_id: str) -> None:
+    """Delete the customer at Stripe, which erases its personal data there (charges stay, for accounting).
+
+    Already deleted, or never known to this account, counts as done: a deletion that is retried must
+    not fail on its own first half.
+    """
+    _call("customer delete", _delete_unless_gone, customer_id)
+
+
+def _delete_unless_gone(customer_id: str) -> None:
+    try:
+        client().v1.customers.delete(customer_id)
+    except stripe.InvalidRequestError as exc:
+        if exc.http_status != 404:
+            raise
