@@ -201,6 +201,8 @@ def membership_cancel(
     """Cancel at the end of the paid period; `cancel_requested` carries the reason given."""
     membership = _fresh(membership)
     _require(membership, State.ACTIVE, State.PAUSED)
+    if membership.cancel_at_period_end:  # a paused membership already set to end with its pause
+        raise ChangeRefusedError(_("This membership is already set to end."), field="state")
     if reason and reason not in CancelReason.values:
         raise ChangeRefusedError(_("Choose one of the reasons listed."), field="reason")
     subscription = gateway.set_cancel_at_period_end(
@@ -212,9 +214,15 @@ def membership_cancel(
 
 
 def membership_withdraw_cancel(*, membership: Membership, cause: Cause) -> Membership:
-    """Keep a canceling membership after all (before its period ends); `cancel_withdrawn` is recorded."""
+    """Keep a canceling membership after all (before its period ends); `cancel_withdrawn` is recorded.
+
+    A paused membership that was canceled stays `paused` (its pause runs on, then it ends): it is
+    withdrawn the same way, and resumes when the pause ends.
+    """
     membership = _fresh(membership)
-    _require(membership, State.CANCELING)
+    _require(membership, State.CANCELING, State.PAUSED)
+    if not membership.cancel_at_period_end:
+        raise ChangeRefusedError(_("This membership is not set to end."), field="state")
     subscription = gateway.set_cancel_at_period_end(
         subscription_id=membership.stripe_subscription_id or "",
         cancel=False,

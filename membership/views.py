@@ -52,7 +52,9 @@ def _page(request: HttpRequest, template: str, membership: Membership, **extra) 
         **extra,
     }
     response = render(request, template, context)
-    response["Referrer-Policy"] = "no-referrer"  # the token is in the URL: never pass it on
+    # The token is in the URL: pass on the origin only, never the path. Not "no-referrer": with it the
+    # browser sends `Origin: null` on the page's own POST, and CSRF protection refuses the click.
+    response["Referrer-Policy"] = "strict-origin"
     return response
 
 

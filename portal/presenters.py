@@ -49,6 +49,10 @@ def state_in_words(membership: Membership, *, language: str) -> str:
         return _("Ends on %(date)s. Nothing more will be charged.") % {
             "date": day(membership.current_period_end, language=language)
         }
+    if membership.state == State.PAUSED and membership.cancel_at_period_end:
+        return _("Paused until %(date)s, then your membership ends. Nothing more will be charged.") % {
+            "date": day(membership.paused_until, language=language)
+        }
     if membership.state == State.PAUSED:
         return _("Paused until %(date)s. Nothing is charged until then.") % {
             "date": day(membership.paused_until, language=language)
@@ -62,6 +66,7 @@ def next_payment(membership: Membership, *, language: str) -> str:
     """ "€10.00 on 14 January 2027", or nothing when no payment is coming."""
     if (
         membership.state not in {State.ACTIVE, State.PAUSED, State.PAST_DUE}
+        or membership.cancel_at_period_end
         or not membership.current_period_end
     ):
         return ""

@@ -174,6 +174,41 @@ def test_resume_before_the_period_ends_withdraws_the_cancellation(localstripe):
     assert last_event(membership).kind == Kind.CANCEL_WITHDRAWN
 
 
+def test_canceling_a_paused_membership_ends_it_when_the_pause_ends(localstripe):
+    membership = live_member(amount=1000)
+    paused = changes.membership_pause(membership=membership, months=1, cause=READER)
+
+    canceled = changes.membership_cancel(membership=membership, cause=READER, reason="too_expensive")
+
+    assert stripe_subscription(membership.stripe_subscription_id)["cancel_at_period_end"] is True
+    assert (canceled.state, canceled.current_period_end) == (State.PAUSED, paused.paused_until)
+    assert last_event(membership).kind == Kind.CANCEL_REQUESTED
+
+
+def test_a_canceled_pause_can_be_kept_and_stays_paused(localstripe):
+    membership = live_member(amount=1000)
+    changes.membership_pause(membership=membership, months=1, cause=READER)
+    changes.membership_cancel(membership=membership, cause=READER)
+
+    kept = changes.membership_withdraw_cancel(membership=membership, cause=READER)
+
+    assert stripe_subscription(membership.stripe_subscription_id)["cancel_at_period_end"] is False
+    assert (kept.state, kept.cancel_at_period_end) == (State.PAUSED, False)
+    assert list(membership.events.values_list("kind", flat=True)) == [
+        Kind.STARTED,
+        Kind.PAUSED,
+        Kind.CANCEL_REQUESTED,
+        Kind.CANCEL_WITHDRAWN,
+    ]
+
+
+def test_an_active_membership_has_no_cancellation_to_withdraw(localstripe):
+    membership = live_member(amount=1000)
+
+    with pytest.raises(changes.ChangeRefusedError):
+        changes.membership_withdraw_cancel(membership=membership, cause=READER)
+
+
 def test_a_save_offer_taken_pauses_instead_of_cancelling_and_is_counted_as_saved(localstripe):
     membership = live_member(amount=1000)
     offer = changes.save_offer_present(
