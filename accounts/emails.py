@@ -11,7 +11,7 @@ from django.utils import timezone
 def how_to_reach_us() -> dict:
     """Where a reader manages or cancels, whom to ask, and who we are. Plain values: tasks serialise them."""
     return {
-        "manage_url": f"{settings.SITE_URL}/accounts/login/",
+        "manage_url": f"{settings.SITE_URL}/account/",  # the portal; signing in (by code too) leads there
         "support_email": settings.DEFAULT_FROM_EMAIL,
         "organisation": settings.ORGANISATION_DETAILS,
     }
