@@ -4,6 +4,7 @@ from typing import overload
 
 from django.db import IntegrityError, transaction
 
+from accounts.selectors import verified_email_owner_id
 from payments import gateway, registry
 from payments.ledger import entries
 from payments.models import Contribution, Contributor, LedgerEntry
@@ -168,7 +169,13 @@ def contribution_set_invoice(*, contribution: Contribution, invoice_id: str | No
 
 
 def contributor_find_or_create(*, email: str, name: str = "", user_id: int | None = None) -> Contributor:
-    """Find-or-create by lower-cased email; fill the name and account link when we learn them."""
+    """Find-or-create by lower-cased email; fill the name and account link when we learn them.
+
+    `user_id` is the signed-in reader giving with their own account's email (checkout allows no other).
+    A guest's gift goes to the account that verified this email, if one did (see `payments.claims`).
+    """
+    if user_id is None:
+        user_id = verified_email_owner_id(email=email)
     contributor = Contributor.objects.filter(email__iexact=email).first()
     if contributor is None:
         contributor, _created = Contributor.objects.get_or_create(
