@@ -11,6 +11,7 @@ from checkout.api import router as checkout_router
 from checkout.errors import CheckoutError, PaymentUnavailableError, RateLimitedError
 from membership.api import router as membership_router
 from payments.gateway import GatewayError
+from reporting.api import router as reports_router
 
 logger = logging.getLogger(__name__)
 
@@ -19,6 +20,7 @@ logger = logging.getLogger(__name__)
 api = NinjaAPI(title="Reader revenue API", version="1", urls_namespace="api-1", docs=Swagger())
 api.add_router("/", checkout_router)
 api.add_router("/", membership_router)
+api.add_router("/", reports_router)
 
 FIELD_MESSAGES = {
     "amount": lambda: _("Enter the amount as a whole number of minor units, e.g. 2500 for 25.00."),

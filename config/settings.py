@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "membership",
     "checkout",
     "portal",
+    "reporting",
 ]
 
 MIDDLEWARE = [
@@ -231,6 +232,11 @@ MEMBERSHIP_GRACE_REMINDER_DAYS = env.int("MEMBERSHIP_GRACE_REMINDER_DAYS", defau
 MEMBERSHIP_CARD_EXPIRY_NOTICE_DAYS = env.int("MEMBERSHIP_CARD_EXPIRY_NOTICE_DAYS", default=30)
 MEMBERSHIP_RENEWAL_NOTICE_DAYS = env.int("MEMBERSHIP_RENEWAL_NOTICE_DAYS", default=14)
 SUPPORTER_QUIET_DAYS = env.int("SUPPORTER_QUIET_DAYS", default=90)
+
+# Reports: figures are summed in one currency (converted with Stripe's settlement amounts, else the
+# exchange-rate table) and days are the newsroom's days, whatever time zone the servers run in.
+REPORTING_CURRENCY = env.str("REPORTING_CURRENCY", default="USD").upper()
+REPORTING_TIME_ZONE = env.str("REPORTING_TIME_ZONE", default="UTC")
 
 # Stripe: one gateway (the payments/gateway/ package) reads these.
 STRIPE_API_VERSION = "2026-10-28.endive"  # the only place the API version is pinned

@@ -1,0 +1,418 @@
+"""Keeping the rollups: each ledger entry and membership event adds itself as it is written.
+
+The additions run in the writer's transaction (post_save, connected in `apps.py`), so a rolled-back
+write leaves no trace in a rollup and a committed one is always counted, once: ledger entries and
+membership events are append-only and unique, so each is saved as new exactly once.
+`rollups_rebuild` computes the same rows from the base tables (`manage.py rebuild_rollups`).
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import connection, transaction
+
+from membership.models import Membership, MembershipEvent
+from payments.models import Contribution, Frequency, LedgerEntry
+from reporting.models import (
+    ContributorMemberState,
+    DailyCohortMovement,
+    DailyLedgerRollup,
+    DailyMemberMovement,
+    DailyMrrMovement,
+    DailyOneOffAmount,
+    MembershipMrrState,
+)
+
+Kind = MembershipEvent.Kind
+Movement = DailyMrrMovement.Movement
+MemberMovement = DailyMemberMovement.Movement
+
+# A paused or ended membership adds nothing to MRR; every other state after an event counts its
+# monthly-equivalent amount (active, past due within grace, canceling at period end).
+_STARTS_COUNTING = {Kind.STARTED, Kind.REACTIVATED, Kind.RESUMED}
+
+
+def local_day(moment: datetime) -> date:
+    """The day a moment falls on in the newsroom's time zone (REPORTING_TIME_ZONE)."""
+    return moment.astimezone(ZoneInfo(settings.REPORTING_TIME_ZONE)).date()
+
+
+def _add(model, *, key: dict, amounts: dict) -> None:
+    """Add `amounts` to the row with `key`, creating it: one upsert (SQLite and PostgreSQL alike)."""
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    columns = [*key, *amounts]
+    placeholders = ", ".join(["%s"] * len(columns))
+    updates = ", ".join(f"{quote(name)} = {table}.{quote(name)} + EXCLUDED.{quote(name)}" for name in amounts)
+    names = ", ".join(quote(name) for name in columns)
+    conflict = ", ".join(quote(name) for name in key)
+    # Table and column names come from the model, never from input; the values are parameters.
+    insert = f"INSERT INTO {table} ({names}) VALUES ({placeholders})"  # noqa: S608
+    sql = f"{insert} ON CONFLICT ({conflict}) DO UPDATE SET {updates}"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*key.values(), *amounts.values()])
+
+
+def ledger_rollup_key(
+    *,
+    occurred_at: datetime,
+    currency: str,
+    kind: str,
+    frequency: str,
+    campaign: str,
+    settlement_currency: str,
+    settlement_amount_minor: int | None,
+) -> dict:
+    """The rollup row a ledger entry adds to (the same for the live path and the rebuild)."""
+    settled = settlement_amount_minor is not None and bool(settlement_currency)
+    return {
+        "day": local_day(occurred_at),
+        "currency": currency,
+        "kind": kind,
+        "frequency": frequency or "",
+        "campaign": campaign,
+        "settlement_currency": settlement_currency if settled else "",
+    }
+
+
+def ledger_entry_add(*, entry: LedgerEntry, frequency: str) -> None:
+    """Add one ledger entry to its day's rollup (and a one-off charge to the gift amounts)."""
+    key = ledger_rollup_key(
+        occurred_at=entry.occurred_at,
+        currency=entry.currency,
+        kind=entry.kind,
+        frequency=frequency,
+        campaign=entry.campaign,
+        settlement_currency=entry.settlement_currency,
+        settlement_amount_minor=entry.settlement_amount_minor,
+    )
+    settlement = entry.settlement_amount_minor if key["settlement_currency"] else 0
+    _add(
+        DailyLedgerRollup,
+        key=key,
+        amounts={"amount_minor": entry.amount_minor, "settlement_amount_minor": settlement, "entries": 1},
+    )
+    if entry.kind == LedgerEntry.Kind.CHARGE and frequency == Frequency.ONE_OFF:
+        _add(
+            DailyOneOffAmount,
+            key={"day": key["day"], "currency": entry.currency, "amount_minor": entry.amount_minor},
+            amounts={"gifts": 1},
+        )
+
+
+def _frequency_of(entry: LedgerEntry) -> str:
+    if entry.contribution_id is None:
+        return ""
+    return (
+        Contribution.objects.filter(pk=entry.contribution_id).values_list("frequency", flat=True).first()
+        or ""
+    )
+
+
+@dataclass
+class MrrState:
+    """What one membership adds to MRR now, and whether a pause or an end stops it counting."""
+
+    counted_minor: int = 0
+    paused: bool = False
+    ended: bool = False
+
+
+@dataclass(frozen=True)
+class MrrStep:
+    after: MrrState
+    delta: int
+    movement: str
+    membership_change: int  # +1 starts counting, -1 stops, 0 neither
+
+
+def mrr_step(state: MrrState, *, kind: str, monthly_amount_minor: int) -> MrrStep:
+    """What an event does to one membership's MRR: the movement is the difference before and after.
+
+    A change of amount is expansion or contraction, a pause contraction, a resume expansion, and only
+    `ended` is churn; `started` is new and `reactivated` reactivated.
+    """
+    starts = kind in _STARTS_COUNTING
+    paused = (state.paused or kind == Kind.PAUSED) and not starts
+    ended = (state.ended or kind == Kind.ENDED) and not starts
+    counted_after = 0 if (paused or ended) else monthly_amount_minor
+    delta = counted_after - state.counted_minor
+    if kind == Kind.STARTED:
+        movement = Movement.NEW
+    elif kind == Kind.REACTIVATED:
+        movement = Movement.REACTIVATED
+    elif kind == Kind.ENDED:
+        movement = Movement.CHURNED
+    else:
+        movement = Movement.EXPANSION if delta > 0 else Movement.CONTRACTION
+    change = int(counted_after > 0) - int(state.counted_minor > 0)
+    return MrrStep(MrrState(counted_after, paused, ended), delta, movement, change)
+
+
+def member_movement_of(kind: str, *, ever_member: bool) -> str:
+    if kind == Kind.ENDED:
+        return MemberMovement.CHURNED
+    if kind == Kind.PAUSED:
+        return MemberMovement.PAUSED
+    if kind == Kind.RESUMED and ever_member:
+        return MemberMovement.RESUMED
+    return MemberMovement.REACTIVATED if ever_member else MemberMovement.NEW
+
+
+def membership_event_add(*, event: MembershipEvent, contributor_id: int) -> None:
+    """Move MRR (per membership) and the member count (per contributor) by what this event changed."""
+    row, _created = MembershipMrrState.objects.select_for_update().get_or_create(
+        membership_id=event.membership_id, defaults={"currency": event.currency}
+    )
+    step = mrr_step(
+        MrrState(row.counted_minor, row.paused, row.ended),
+        kind=event.kind,
+        monthly_amount_minor=event.monthly_amount_minor,
+    )
+    day = local_day(event.occurred_at)
+    if step.delta or step.membership_change:
+        _add(
+            DailyMrrMovement,
+            key={"day": day, "currency": event.currency, "movement": step.movement},
+            amounts={"amount_minor": step.delta, "memberships": step.membership_change},
+        )
+    if step.membership_change:
+        _member_count_move(
+            kind=event.kind, contributor_id=contributor_id, day=day, change=step.membership_change
+        )
+    row.counted_minor, row.paused, row.ended = step.after.counted_minor, step.after.paused, step.after.ended
+    row.last_event_id = event.pk
+    row.save()
+
+
+def _member_count_move(*, kind: str, contributor_id: int, day: date, change: int) -> None:
+    """A contributor is one member however many memberships count: move only on 0 <-> 1 and more."""
+    member, _created = ContributorMemberState.objects.select_for_update().get_or_create(
+        contributor_id=contributor_id
+    )
+    before = member.counted_memberships
+    member.counted_memberships = before + change
+    if (before == 0) != (member.counted_memberships == 0):
+        _add(
+            DailyMemberMovement,
+            key={"day": day, "movement": member_movement_of(kind, ever_member=member.ever_member)},
+            amounts={"members": change},
+        )
+        member.cohort_month = member.cohort_month or day.replace(day=1)
+        _add(
+            DailyCohortMovement,
+            key={"cohort_month": member.cohort_month, "day": day},
+            amounts={"members": change},
+        )
+    member.ever_member = member.ever_member or change > 0
+    member.save()
+
+
+def on_ledger_entry_saved(sender, instance: LedgerEntry, created: bool, raw: bool = False, **kwargs) -> None:
+    if created and not raw:
+        ledger_entry_add(entry=instance, frequency=_frequency_of(instance))
+
+
+def on_membership_event_saved(
+    sender, instance: MembershipEvent, created: bool, raw: bool = False, **kwargs
+) -> None:
+    if created and not raw:
+        contributor_id = Membership.objects.values_list("contributor_id", flat=True).get(
+            pk=instance.membership_id
+        )
+        membership_event_add(event=instance, contributor_id=contributor_id)
+
+
+ROLLUP_MODELS = (
+    DailyLedgerRollup,
+    DailyOneOffAmount,
+    DailyMrrMovement,
+    DailyMemberMovement,
+    DailyCohortMovement,
+    MembershipMrrState,
+    ContributorMemberState,
+)
+
+
+@dataclass
+class _Rebuilt:
+    ledger: dict = field(default_factory=lambda: defaultdict(lambda: [0, 0, 0]))
+    one_off: dict = field(default_factory=lambda: defaultdict(int))
+    mrr: dict = field(default_factory=lambda: defaultdict(lambda: [0, 0]))
+    members: dict = field(default_factory=lambda: defaultdict(int))
+    cohorts: dict = field(default_factory=lambda: defaultdict(int))
+    states: dict = field(default_factory=dict)
+    contributors: dict = field(default_factory=dict)
+
+
+def _rebuild_ledger(rebuilt: _Rebuilt, *, batch_size: int) -> int:
+    rows = LedgerEntry.objects.order_by("id").values_list(
+        "occurred_at",
+        "currency",
+        "kind",
+        "campaign",
+        "settlement_currency",
+        "settlement_amount_minor",
+        "amount_minor",
+        "contribution__frequency",
+    )
+    count = 0
+    for (
+        occurred_at,
+        currency,
+        kind,
+        campaign,
+        settlement_currency,
+        settlement,
+        amount,
+        frequency,
+    ) in rows.iterator(chunk_size=batch_size):
+        key = ledger_rollup_key(
+            occurred_at=occurred_at,
+            currency=currency,
+            kind=kind,
+            frequency=frequency or "",
+            campaign=campaign,
+            settlement_currency=settlement_currency,
+            settlement_amount_minor=settlement,
+        )
+        sums = rebuilt.ledger[tuple(key.values())]
+        sums[0] += amount
+        sums[1] += settlement if key["settlement_currency"] else 0
+        sums[2] += 1
+        if kind == LedgerEntry.Kind.CHARGE and frequency == Frequency.ONE_OFF:
+            rebuilt.one_off[(key["day"], currency, amount)] += 1
+        count += 1
+    return count
+
+
+def _rebuild_mrr(rebuilt: _Rebuilt, *, batch_size: int) -> int:
+    rows = MembershipEvent.objects.order_by("id").values_list(
+        "id",
+        "membership_id",
+        "membership__contributor_id",
+        "kind",
+        "occurred_at",
+        "monthly_amount_minor",
+        "currency",
+    )
+    count = 0
+    for event_id, membership_id, contributor_id, kind, occurred_at, monthly, currency in rows.iterator(
+        chunk_size=batch_size
+    ):
+        state, _currency, _last = rebuilt.states.get(membership_id, (MrrState(), currency, 0))
+        step = mrr_step(state, kind=kind, monthly_amount_minor=monthly)
+        day = local_day(occurred_at)
+        if step.delta or step.membership_change:
+            sums = rebuilt.mrr[(day, currency, step.movement)]
+            sums[0] += step.delta
+            sums[1] += step.membership_change
+        if step.membership_change:
+            counted, ever, cohort = rebuilt.contributors.get(contributor_id, (0, False, None))
+            after = counted + step.membership_change
+            if (counted == 0) != (after == 0):
+                movement = member_movement_of(kind, ever_member=ever)
+                rebuilt.members[(day, movement)] += step.membership_change
+                cohort = cohort or day.replace(day=1)
+                rebuilt.cohorts[(cohort, day)] += step.membership_change
+            rebuilt.contributors[contributor_id] = (after, ever or step.membership_change > 0, cohort)
+        rebuilt.states[membership_id] = (step.after, _currency, event_id)
+        count += 1
+    return count
+
+
+def _lock_base_tables() -> None:
+    """On PostgreSQL, writers of ledger entries and events wait until the rebuild commits."""
+    if connection.vendor == "postgresql":
+        tables = ", ".join(
+            connection.ops.quote_name(m._meta.db_table) for m in (LedgerEntry, MembershipEvent)
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(f"LOCK TABLE {tables} IN SHARE MODE")
+
+
+def rollups_rebuild(*, batch_size: int = 10000) -> dict[str, int]:
+    """Recompute every rollup from the ledger and the membership history, in one transaction.
+
+    The same key and step functions as the live path; events are replayed in the order they were
+    written (by id), which is the order the live path saw them in.
+    """
+    rebuilt = _Rebuilt()
+    with transaction.atomic():
+        _lock_base_tables()
+        counts = {
+            "ledger_entries": _rebuild_ledger(rebuilt, batch_size=batch_size),
+            "membership_events": _rebuild_mrr(rebuilt, batch_size=batch_size),
+        }
+        for model in ROLLUP_MODELS:
+            model.objects.all().delete()
+        ledger_fields = ("day", "currency", "kind", "frequency", "campaign", "settlement_currency")
+        DailyLedgerRollup.objects.bulk_create(
+            (
+                DailyLedgerRollup(
+                    **dict(zip(ledger_fields, key, strict=True)),
+                    amount_minor=amount,
+                    settlement_amount_minor=settlement,
+                    entries=entries,
+                )
+                for key, (amount, settlement, entries) in rebuilt.ledger.items()
+            ),
+            batch_size=batch_size,
+        )
+        DailyOneOffAmount.objects.bulk_create(
+            (
+                DailyOneOffAmount(day=day, currency=currency, amount_minor=amount, gifts=gifts)
+                for (day, currency, amount), gifts in rebuilt.one_off.items()
+            ),
+            batch_size=batch_size,
+        )
+        DailyMrrMovement.objects.bulk_create(
+            (
+                DailyMrrMovement(
+                    day=day, currency=currency, movement=movement, amount_minor=amount, memberships=n
+                )
+                for (day, currency, movement), (amount, n) in rebuilt.mrr.items()
+            ),
+            batch_size=batch_size,
+        )
+        DailyMemberMovement.objects.bulk_create(
+            (
+                DailyMemberMovement(day=day, movement=movement, members=members)
+                for (day, movement), members in rebuilt.members.items()
+            ),
+            batch_size=batch_size,
+        )
+        MembershipMrrState.objects.bulk_create(
+            (
+                MembershipMrrState(
+                    membership_id=membership_id,
+                    currency=currency,
+                    counted_minor=state.counted_minor,
+                    paused=state.paused,
+                    ended=state.ended,
+                    last_event_id=last,
+                )
+                for membership_id, (state, currency, last) in rebuilt.states.items()
+            ),
+            batch_size=batch_size,
+        )
+        DailyCohortMovement.objects.bulk_create(
+            (
+                DailyCohortMovement(cohort_month=cohort, day=day, members=members)
+                for (cohort, day), members in rebuilt.cohorts.items()
+            ),
+            batch_size=batch_size,
+        )
+        ContributorMemberState.objects.bulk_create(
+            (
+                ContributorMemberState(
+                    contributor_id=cid, counted_memberships=counted, ever_member=ever, cohort_month=cohort
+                )
+                for cid, (counted, ever, cohort) in rebuilt.contributors.items()
+            ),
+            batch_size=batch_size,
+        )
+    return counts
