@@ -20,6 +20,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("api/v1/", api.urls),
     path("staff/payments/", include("payments.webhooks.staff_urls")),
+    path("staff/", include("reporting.urls")),
     path("accounts/", include("allauth.urls")),
     path("support/", include("checkout.urls")),
     path("membership/", include("membership.urls")),

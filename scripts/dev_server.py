@@ -186,6 +186,8 @@ def serve(
     """Start everything on the two ports already taken (`sockets`); end when any child stops."""
     subprocess.run([PYTHON, "manage.py", "migrate", "--noinput"], cwd=ROOT, check=True)
     subprocess.run([PYTHON, "manage.py", "load_demo_data"], cwd=ROOT, check=True)
+    # A small history for the staff dashboard (/staff/), once: the reports have something to show.
+    subprocess.run([PYTHON, "manage.py", "seed_demo", "--if-empty"], cwd=ROOT, check=True)
 
     token = secrets.token_hex(16)
     children["localstripe"] = start_localstripe(sockets["localstripe"], token)
