@@ -7,7 +7,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 
-from reporting.access import report_viewer_from_request
+from reporting.access import api_token_user, report_viewer_from_request
 from reporting.cohorts import cohort_table
 from reporting.conversion import Converter
 from reporting.drilldown import LEDGER_PAGE_SIZE, DrilldownError, ledger_rows
@@ -166,7 +166,8 @@ def _error(status: int, code: str, message: str, field: str | None = None):
 
 
 def _refused(request: HttpRequest):
-    if request.headers.get("Authorization", "").lower().startswith("bearer "):
+    header = request.headers.get("Authorization", "")
+    if header.lower().startswith("bearer ") and api_token_user(raw=header[7:].strip()) is None:
         return _error(401, "invalid_token", _("This API token is not valid or was revoked."))
     return _error(403, "forbidden", _("Reports are for staff in the finance or reporting group."))
 
@@ -260,6 +261,7 @@ def report_cohorts(request: HttpRequest, query: Query[CohortIn]):
     "/reports/ledger",
     response={200: LedgerOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut},
     summary="The ledger entries behind a figure (donor name and email for the finance group only)",
+    exclude_unset=True,  # without personal data the donor fields are absent, not null
 )
 def report_ledger(request: HttpRequest, query: Query[LedgerIn]):
     viewer = report_viewer_from_request(request)
