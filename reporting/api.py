@@ -8,11 +8,13 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 
 from reporting.access import api_token_user, report_viewer_from_request
+from reporting.attribution import AttributionError, attribution_report
 from reporting.cohorts import cohort_table
 from reporting.conversion import Converter
 from reporting.drilldown import LEDGER_PAGE_SIZE, DrilldownError, ledger_rows
 from reporting.mrr import mrr_series
 from reporting.periods import PeriodError, period_for, today
+from reporting.reader_share import reader_share
 from reporting.summary import summary_for
 
 router = Router(tags=["reports"])
@@ -283,4 +285,92 @@ def report_ledger(request: HttpRequest, query: Query[LedgerIn]):
         "count": page.count,
         "page_size": LEDGER_PAGE_SIZE,
         "rows": page.rows,
+    }
+
+
+class AttributionIn(RangeIn):
+    by: str = "campaign"
+
+
+class AttributionRowOut(Schema):
+    value: str
+    gifts: int
+    one_off_gifts: int
+    revenue_minor: int
+    new_members: int
+    members_retained_3_months: int
+    members_started_90_days_ago_or_more: int
+    retention_3_months: float | None
+
+
+class AttributionOut(Schema):
+    currency: str
+    by: str
+    period: PeriodOut
+    rows: list[AttributionRowOut]
+
+
+class ShareRowOut(Schema):
+    period: str
+    reader_minor: int
+    other_minor: int
+    other_by_category: dict[str, int]
+    reader_share: float | None
+
+
+class ReaderShareOut(Schema):
+    currency: str
+    months: list[ShareRowOut]
+    years: list[ShareRowOut]
+
+
+@router.get(
+    "/reports/attribution",
+    response={200: AttributionOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut},
+    summary="Gifts, revenue, new members and 3-month retention by campaign, source or referring article",
+)
+def report_attribution(request: HttpRequest, query: Query[AttributionIn]):
+    viewer = report_viewer_from_request(request)
+    if viewer is None:
+        return _refused(request)
+    currency = _currency(query.currency) if query.currency else ""
+    if currency is None:
+        return _error(400, "invalid", _("Enter a three-letter currency code, e.g. USD."), "currency")
+    try:
+        period = period_for(preset=query.preset, start=query.start, end=query.end)
+        converter = Converter(until=period.end, target=currency or None)
+        rows = attribution_report(period=period, by=query.by, converter=converter)
+    except PeriodError as exc:
+        return _error(400, "invalid", str(exc), exc.field)
+    except AttributionError:
+        return _error(400, "invalid", _("Choose campaign, source or ref."), "by")
+    return {
+        "currency": converter.target,
+        "by": query.by,
+        "period": {"start": period.start.isoformat(), "end": period.end.isoformat()},
+        "rows": [row.as_dict() for row in rows],
+    }
+
+
+@router.get(
+    "/reports/reader-share",
+    response={200: ReaderShareOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut},
+    summary="Reader revenue / (reader revenue + other revenue staff entered), per month and per year",
+)
+def report_reader_share(request: HttpRequest, query: Query[MrrIn]):
+    viewer = report_viewer_from_request(request)
+    if viewer is None:
+        return _refused(request)
+    if (refusal := _months(query.months)) is not None:
+        return refusal
+    currency = _currency(query.currency) if query.currency else ""
+    if currency is None:
+        return _error(400, "invalid", _("Enter a three-letter currency code, e.g. USD."), "currency")
+    now = today()
+    converter = Converter(until=now, target=currency or None)
+    months, years = reader_share(last_month=now, months=query.months, converter=converter)
+    return {
+        "currency": converter.target,
+        "months": [row.as_dict() for row in months],
+        "years": [row.as_dict() for row in years],
     }

@@ -59,6 +59,15 @@ MOVEMENT_DEFINITIONS = {
 }
 
 RATE_DEFINITIONS = {
+    "attribution": _(
+        "Gross payments and gifts in the range by what brought the reader; new members are memberships "
+        "started in the range, retained those still members 90 days after starting (of those started "
+        "at least 90 days ago)."
+    ),
+    "reader_share": _(
+        "Reader revenue (gross less refunds and disputes) / (reader revenue + the other revenue staff "
+        "enter per month in the admin: grants, advertising, events...)."
+    ),
     "member_churn": _(
         "Member churn rate: members whose last membership ended in the month / members at its start."
     ),

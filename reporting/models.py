@@ -80,6 +80,33 @@ class MembershipMrrState(models.Model):
         return f"membership {self.membership_id}: {self.counted_minor} {self.currency}"
 
 
+class DailyAttributionRollup(models.Model):
+    """Payments per local day by what brought the reader: campaign, source and referring article."""
+
+    day = models.DateField()
+    currency = models.CharField(max_length=3)
+    settlement_currency = models.CharField(max_length=3, blank=True)
+    frequency = models.CharField(max_length=10)
+    campaign = models.CharField(max_length=100, blank=True)
+    source = models.CharField(max_length=20, blank=True)
+    ref = models.CharField(max_length=500, blank=True)
+    gifts = models.BigIntegerField(default=0)
+    amount_minor = models.BigIntegerField(default=0)
+    settlement_amount_minor = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("daily attribution rollup")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "currency", "settlement_currency", "frequency", "campaign", "source", "ref"],
+                name="attribution_rollup_key",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.campaign or '-'} {self.gifts} gifts"
+
+
 class DailyOneOffAmount(models.Model):
     """How many one-off gifts of each amount were given per local day: the median comes from it."""
 

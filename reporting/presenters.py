@@ -4,13 +4,16 @@ from datetime import date
 from urllib.parse import urlencode
 
 from babel.numbers import format_decimal, format_percent
+from django.utils.translation import gettext as _
 
 from payments.money import format_money
 from reporting import charts
+from reporting.attribution import AttributionRow
 from reporting.cohorts import Cohort
 from reporting.definitions import DEFINITIONS, MOVEMENT_DEFINITIONS, RATE_DEFINITIONS
 from reporting.mrr import MOVEMENTS, MrrSeries
 from reporting.periods import Period
+from reporting.reader_share import ShareRow
 from reporting.revenue import Revenue
 from reporting.summary import HEADLINES, Summary
 
@@ -274,3 +277,36 @@ def mrr_table(series: MrrSeries) -> tuple[list[str], list[list]]:
 def cohort_rows(cohorts: list[Cohort]) -> tuple[list[str], list[list]]:
     header = ["cohort", "members", *[f"month_{n}" for n in range(1, 13)]]
     return header, [[c.month.strftime("%Y-%m"), c.members, *c.retained] for c in cohorts]
+
+
+def attribution_context(*, rows: list[AttributionRow], by: str, currency: str, locale: str) -> dict:
+    return {
+        "attribution_by": by,
+        "attribution_dimensions": [
+            ("campaign", _("Campaign")),
+            ("source", _("Source")),
+            ("ref", _("Article")),
+        ],
+        "attribution_rows": [
+            {
+                "value": row.value or _("(none)"),
+                "gifts": row.gifts,
+                "revenue": format_money(row.revenue_minor, currency, locale),
+                "new_members": row.new_members,
+                "retention": _percent(row.retention_share, locale),
+            }
+            for row in rows
+        ],
+    }
+
+
+def share_context(*, months: list[ShareRow], years: list[ShareRow], currency: str, locale: str) -> dict:
+    def shown(row: ShareRow) -> dict:
+        return {
+            "label": row.label,
+            "reader": format_money(row.reader_minor, currency, locale),
+            "other": format_money(row.other_minor, currency, locale),
+            "share": _percent(row.share, locale),
+        }
+
+    return {"share_months": [shown(r) for r in months], "share_years": [shown(r) for r in years]}

@@ -18,6 +18,7 @@ from membership.models import Membership, MembershipEvent
 from payments.models import Contribution, Frequency, LedgerEntry
 from reporting.models import (
     ContributorMemberState,
+    DailyAttributionRollup,
     DailyCohortMovement,
     DailyLedgerRollup,
     DailyMemberMovement,
@@ -78,8 +79,18 @@ def ledger_rollup_key(
     }
 
 
-def ledger_entry_add(*, entry: LedgerEntry, frequency: str) -> None:
-    """Add one ledger entry to its day's rollup (and a one-off charge to the gift amounts)."""
+@dataclass(frozen=True)
+class GiftOrigin:
+    """What a ledger entry's contribution says about the gift: its frequency and where it came from."""
+
+    frequency: str = ""
+    source: str = ""
+    ref: str = ""
+
+
+def ledger_entry_add(*, entry: LedgerEntry, origin: GiftOrigin) -> None:
+    """Add one ledger entry to its day's rollup; a charge also to the gift amounts and attribution."""
+    frequency = origin.frequency
     key = ledger_rollup_key(
         occurred_at=entry.occurred_at,
         currency=entry.currency,
@@ -95,21 +106,42 @@ def ledger_entry_add(*, entry: LedgerEntry, frequency: str) -> None:
         key=key,
         amounts={"amount_minor": entry.amount_minor, "settlement_amount_minor": settlement, "entries": 1},
     )
-    if entry.kind == LedgerEntry.Kind.CHARGE and frequency == Frequency.ONE_OFF:
+    if entry.kind != LedgerEntry.Kind.CHARGE:
+        return
+    if frequency == Frequency.ONE_OFF:
         _add(
             DailyOneOffAmount,
             key={"day": key["day"], "currency": entry.currency, "amount_minor": entry.amount_minor},
             amounts={"gifts": 1},
         )
-
-
-def _frequency_of(entry: LedgerEntry) -> str:
-    if entry.contribution_id is None:
-        return ""
-    return (
-        Contribution.objects.filter(pk=entry.contribution_id).values_list("frequency", flat=True).first()
-        or ""
+    _add(
+        DailyAttributionRollup,
+        key=attribution_key(key=key, origin=origin),
+        amounts={"gifts": 1, "amount_minor": entry.amount_minor, "settlement_amount_minor": settlement},
     )
+
+
+def attribution_key(*, key: dict, origin: GiftOrigin) -> dict:
+    return {
+        "day": key["day"],
+        "currency": key["currency"],
+        "settlement_currency": key["settlement_currency"],
+        "frequency": key["frequency"],
+        "campaign": key["campaign"],
+        "source": origin.source,
+        "ref": origin.ref,
+    }
+
+
+def _origin_of(entry: LedgerEntry) -> GiftOrigin:
+    if entry.contribution_id is None:
+        return GiftOrigin()
+    row = (
+        Contribution.objects.filter(pk=entry.contribution_id)
+        .values_list("frequency", "source", "ref")
+        .first()
+    )
+    return GiftOrigin(*row) if row else GiftOrigin()
 
 
 @dataclass
@@ -213,7 +245,7 @@ def _member_count_move(*, kind: str, contributor_id: int, day: date, change: int
 
 def on_ledger_entry_saved(sender, instance: LedgerEntry, created: bool, raw: bool = False, **kwargs) -> None:
     if created and not raw:
-        ledger_entry_add(entry=instance, frequency=_frequency_of(instance))
+        ledger_entry_add(entry=instance, origin=_origin_of(instance))
 
 
 def on_membership_event_saved(
@@ -228,6 +260,7 @@ def on_membership_event_saved(
 
 ROLLUP_MODELS = (
     DailyLedgerRollup,
+    DailyAttributionRollup,
     DailyOneOffAmount,
     DailyMrrMovement,
     DailyMemberMovement,
@@ -241,6 +274,7 @@ ROLLUP_MODELS = (
 class _Rebuilt:
     ledger: dict = field(default_factory=lambda: defaultdict(lambda: [0, 0, 0]))
     one_off: dict = field(default_factory=lambda: defaultdict(int))
+    attribution: dict = field(default_factory=lambda: defaultdict(lambda: [0, 0, 0]))
     mrr: dict = field(default_factory=lambda: defaultdict(lambda: [0, 0]))
     members: dict = field(default_factory=lambda: defaultdict(int))
     cohorts: dict = field(default_factory=lambda: defaultdict(int))
@@ -258,6 +292,8 @@ def _rebuild_ledger(rebuilt: _Rebuilt, *, batch_size: int) -> int:
         "settlement_amount_minor",
         "amount_minor",
         "contribution__frequency",
+        "contribution__source",
+        "contribution__ref",
     )
     count = 0
     for (
@@ -269,6 +305,8 @@ def _rebuild_ledger(rebuilt: _Rebuilt, *, batch_size: int) -> int:
         settlement,
         amount,
         frequency,
+        source,
+        ref,
     ) in rows.iterator(chunk_size=batch_size):
         key = ledger_rollup_key(
             occurred_at=occurred_at,
@@ -285,6 +323,12 @@ def _rebuild_ledger(rebuilt: _Rebuilt, *, batch_size: int) -> int:
         sums[2] += 1
         if kind == LedgerEntry.Kind.CHARGE and frequency == Frequency.ONE_OFF:
             rebuilt.one_off[(key["day"], currency, amount)] += 1
+        if kind == LedgerEntry.Kind.CHARGE:
+            origin = GiftOrigin(frequency or "", source or "", ref or "")
+            sums = rebuilt.attribution[tuple(attribution_key(key=key, origin=origin).values())]
+            sums[0] += 1
+            sums[1] += amount
+            sums[2] += settlement if key["settlement_currency"] else 0
         count += 1
     return count
 
@@ -366,6 +410,27 @@ def rollups_rebuild(*, batch_size: int = 10000) -> dict[str, int]:
             (
                 DailyOneOffAmount(day=day, currency=currency, amount_minor=amount, gifts=gifts)
                 for (day, currency, amount), gifts in rebuilt.one_off.items()
+            ),
+            batch_size=batch_size,
+        )
+        attribution_fields = (
+            "day",
+            "currency",
+            "settlement_currency",
+            "frequency",
+            "campaign",
+            "source",
+            "ref",
+        )
+        DailyAttributionRollup.objects.bulk_create(
+            (
+                DailyAttributionRollup(
+                    **dict(zip(attribution_fields, key, strict=True)),
+                    gifts=gifts,
+                    amount_minor=amount,
+                    settlement_amount_minor=settlement,
+                )
+                for key, (gifts, amount, settlement) in rebuilt.attribution.items()
             ),
             batch_size=batch_size,
         )

@@ -62,6 +62,12 @@ LAST_NAMES = [
     "Garcia",
     "Tkachenko",
 ]
+ARTICLES = [
+    "https://news.example/2026/frontline-kharkiv",
+    "https://news.example/2026/energy-winter",
+    "https://news.example/2026/investigation-procurement",
+    "https://news.example/2026/refugees-return",
+]
 MONTHLY_CHURN = 0.035
 ANNUAL_SHARE = 0.15
 CHUNK = 2000
@@ -91,6 +97,7 @@ class _Writer:
     def __init__(self, counts: SeedCounts, rng: random.Random) -> None:
         self.counts, self.rng = counts, rng
         self.payments: list[tuple[Contribution, datetime]] = []
+        self.memberships: list[Membership] = []
         self.events: list[MembershipEvent] = []
         self.serial = 0
 
@@ -98,6 +105,9 @@ class _Writer:
         self.payments.append((contribution, on))
 
     def flush(self) -> None:
+        Membership.objects.bulk_create(self.memberships, batch_size=5000)
+        for event in self.events:  # the key names the membership, whose id is known only now
+            event.dedupe_key = f"{event.membership.pk}:seed:{event.dedupe_key}"
         Contribution.objects.bulk_create([c for c, _on in self.payments], batch_size=5000)
         entries: list[LedgerEntry] = []
         for contribution, on in self.payments:
@@ -107,7 +117,7 @@ class _Writer:
         self.counts.contributions += len(self.payments)
         self.counts.ledger_entries += len(entries)
         self.counts.events += len(self.events)
-        self.payments, self.events = [], []
+        self.payments, self.events, self.memberships = [], [], []
 
     def _entries(self, contribution: Contribution, on: datetime) -> list[LedgerEntry]:
         self.serial += 1
@@ -188,7 +198,7 @@ def _event(membership: Membership, kind: str, on: datetime, key: str, **extra) -
         monthly_amount_minor=extra.pop("monthly", membership.monthly_amount_minor),
         currency=membership.currency,
         interval=membership.interval,
-        dedupe_key=f"{membership.pk}:seed:{key}",
+        dedupe_key=key,
         **extra,
     )
 
@@ -198,7 +208,8 @@ def _weighted_currency(rng: random.Random) -> str:
 
 
 def _attribution(rng: random.Random) -> dict:
-    return {"campaign": rng.choice(CAMPAIGNS), "source": rng.choice(SOURCES)}
+    ref = rng.choice(ARTICLES) if rng.random() < 0.4 else ""
+    return {"campaign": rng.choice(CAMPAIGNS), "source": rng.choice(SOURCES), "ref": ref}
 
 
 def _membership_life(
@@ -301,9 +312,10 @@ class _Timeline:
     now: datetime
     first: date
     span: float  # seconds from the first day to now
+    member_skew: float = 0.8  # > 1 puts memberships' starts nearer now (fewer renewals each)
 
     def moment(self, rng: random.Random, skew: float = 1.0) -> datetime:
-        """A moment in the timeline; skew < 1 puts more of them nearer now (a growing newsroom)."""
+        """A moment in the timeline; a skew above 1 puts more of them nearer now (a growing newsroom)."""
         return self.now - timedelta(seconds=rng.random() ** skew * self.span)
 
 
@@ -314,9 +326,9 @@ def _seed_person_memberships(
     currency = _weighted_currency(rng)
     annual = rng.random() < ANNUAL_SHARE
     monthly_amount = rng.choice(MONTHLY_AMOUNTS[currency])
-    start, kind = timeline.moment(rng, skew=0.8), MembershipEvent.Kind.STARTED
+    start, kind = timeline.moment(rng, skew=timeline.member_skew), MembershipEvent.Kind.STARTED
     while start < timeline.now:
-        membership = Membership.objects.create(
+        membership = Membership(
             contributor=person,
             status=Membership.Status.ACTIVE,
             state=Membership.State.ACTIVE,
@@ -330,7 +342,7 @@ def _seed_person_memberships(
         ended = _membership_life(
             writer=writer, membership=membership, start=start, now=timeline.now, first_kind=kind, rng=rng
         )
-        membership.save()
+        writer.memberships.append(membership)
         if ended is None or rng.random() >= 0.2:
             return
         start, kind = ended + timedelta(days=rng.randint(20, 200)), MembershipEvent.Kind.REACTIVATED
@@ -376,9 +388,11 @@ def seed_history(
     rng = random.Random(seed)
     now = timezone.now()
     first = add_months(now.date(), -(months - 1))
-    timeline = _Timeline(
-        now, first, (now - datetime.combine(first, time.min, tzinfo=now.tzinfo)).total_seconds()
-    )
+    span = (now - datetime.combine(first, time.min, tzinfo=now.tzinfo)).total_seconds()
+    # About 60% of the payments are memberships' and the rest one-off gifts: the fewer payments per
+    # member asked for, the more recent the memberships' starts (months / (skew + 1) months each).
+    per_member = max(0.6 * contributions / max(members, 1), 1)
+    timeline = _Timeline(now, first, span, member_skew=min(max(months / per_member - 1, 0.5), 40))
     counts = SeedCounts()
     writer = _Writer(counts, rng)
     serial = Contributor.objects.filter(email__endswith=f"@{SEED_EMAIL_DOMAIN}").count()

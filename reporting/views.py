@@ -19,12 +19,14 @@ from membership.models import MembershipEvent
 from payments.models import Frequency, LedgerEntry
 from reporting import presenters
 from reporting.access import ReportViewer, report_viewer_for
+from reporting.attribution import DIMENSIONS, attribution_report
 from reporting.cohorts import cohort_table
 from reporting.conversion import Converter
 from reporting.csv_export import csv_response
 from reporting.drilldown import DrilldownError, event_rows, event_rows_all, ledger_rows, ledger_rows_all
 from reporting.mrr import mrr_series
 from reporting.periods import PRESETS, Period, PeriodError, month_end, period_for
+from reporting.reader_share import reader_share
 from reporting.revenue import revenue_by_month
 from reporting.summary import summary_for
 
@@ -83,9 +85,19 @@ def dashboard(request: HttpRequest, viewer: ReportViewer) -> HttpResponse:
     first_month = series.months[0].month
     months = revenue_by_month(start=first_month, end=month_end(period.end), converter=converter)
     cohorts = cohort_table(last_month=period.end, months=SERIES_MONTHS)
+    by = request.GET.get("by", "campaign")
+    by = by if by in DIMENSIONS else "campaign"
+    attribution = attribution_report(period=period, by=by, converter=converter)
+    share_months, share_years = reader_share(last_month=period.end, months=SERIES_MONTHS, converter=converter)
     locale = get_language() or "en"
     context = presenters.dashboard_context(
         summary=summary, series=series, months=months, cohorts=cohorts, locale=locale
+    )
+    context |= presenters.attribution_context(
+        rows=attribution, by=by, currency=summary.currency, locale=locale
+    )
+    context |= presenters.share_context(
+        months=share_months, years=share_years, currency=summary.currency, locale=locale
     )
     return render(
         request,

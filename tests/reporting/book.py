@@ -37,6 +37,8 @@ def gift(
     frequency: str = Frequency.ONE_OFF,
     membership: Membership | None = None,
     campaign: str = "",
+    source: str = "",
+    ref: str = "",
     fee: int = 0,
     settled: tuple[int, str] | None = None,
 ) -> Contribution:
@@ -51,6 +53,8 @@ def gift(
         status=Contribution.Status.SUCCEEDED,
         succeeded_at=on,
         campaign=campaign,
+        source=source,
+        ref=ref,
     )
     settlement = {"settlement_amount_minor": settled[0], "settlement_currency": settled[1]} if settled else {}
     links = {
