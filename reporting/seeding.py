@@ -4,13 +4,15 @@ Memberships in five currencies (monthly and annual) that start over the months, 
 amount, cancel, lapse and sometimes come back (reactivated); one-off gifts from a pool of readers,
 with campaigns, some refunded a few weeks later and a few disputed; Stripe's fee and a settlement
 amount in USD on every payment, as Stripe reports them. Deterministic for a given seed. Rows are
-bulk-inserted (no signals), then the rollups are rebuilt from them once.
+bulk-inserted (COPY on PostgreSQL, no signals), then the rollups are rebuilt from them once.
 """
 
 import random
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from functools import cache
 
 from django.db import transaction
 from django.utils import timezone
@@ -19,6 +21,7 @@ from membership.models import Membership, MembershipEvent, monthly_equivalent
 from membership.tiers import tiers_reassign
 from payments.models import Contribution, Contributor, Frequency, LedgerEntry
 from payments.money import minor_unit_exponent
+from reporting.bulk_insert import BulkTable
 from reporting.models import ExchangeRate
 from reporting.periods import add_months
 from reporting.rollups import rollups_rebuild
@@ -82,125 +85,132 @@ class SeedCounts:
     events: int = 0
 
 
+@cache
+def _usd_per_minor_unit(currency: str) -> float:
+    return USD_PER_UNIT[currency] / 10 ** minor_unit_exponent(currency)
+
+
 def _settle(amount: int, currency: str) -> int:
-    usd = amount / 10 ** minor_unit_exponent(currency) * USD_PER_UNIT[currency]
-    return round(usd * 100)
+    return round(amount * _usd_per_minor_unit(currency) * 100)
 
 
 def _fee(settled: int) -> int:
     return round(settled * 0.029) + 30
 
 
+@dataclass
+class _Timeline:
+    now: datetime
+    first: date
+    span: float  # seconds from the first day to now
+    member_skew: float = 0.8  # above 1 puts memberships' starts nearer now (fewer renewals each)
+
+    def moment(self, rng: random.Random, skew: float = 1.0) -> datetime:
+        """A moment in the timeline; a skew above 1 puts more of them nearer now (a growing newsroom)."""
+        return self.now - timedelta(seconds=rng.random() ** skew * self.span)
+
+
 class _Writer:
-    """Buffers rows of one chunk; contributions first (their ids), then entries and events."""
+    """One chunk of rows per table, with their ids chosen before they are written."""
 
-    def __init__(self, counts: SeedCounts, rng: random.Random) -> None:
-        self.counts, self.rng = counts, rng
-        self.payments: list[tuple[Contribution, datetime]] = []
-        self.memberships: list[Membership] = []
-        self.events: list[MembershipEvent] = []
-        self.serial = 0
+    def __init__(self, counts: SeedCounts, rng: random.Random, now: datetime) -> None:
+        self.counts, self.rng, self.now = counts, rng, now
+        self.contributors = BulkTable(Contributor)
+        self.memberships = BulkTable(Membership)
+        self.contributions = BulkTable(Contribution)
+        self.entries = BulkTable(LedgerEntry)
+        self.events = BulkTable(MembershipEvent)
+        self._ids: dict[str, list[int]] = {}
 
-    def payment(self, contribution: Contribution, on: datetime) -> None:
-        self.payments.append((contribution, on))
+    def next_id(self, table: BulkTable, name: str) -> int:
+        pool = self._ids.setdefault(name, [])
+        if not pool:
+            pool.extend(reversed(table.reserve_ids(5000)))
+        return pool.pop()
 
-    def flush(self) -> None:
-        Membership.objects.bulk_create(self.memberships, batch_size=5000)
-        for event in self.events:  # the key names the membership, whose id is known only now
-            event.dedupe_key = f"{event.membership.pk}:seed:{event.dedupe_key}"
-        Contribution.objects.bulk_create([c for c, _on in self.payments], batch_size=5000)
-        entries: list[LedgerEntry] = []
-        for contribution, on in self.payments:
-            entries.extend(self._entries(contribution, on))
-        LedgerEntry.objects.bulk_create(entries, batch_size=5000)
-        MembershipEvent.objects.bulk_create(self.events, batch_size=5000)
-        self.counts.contributions += len(self.payments)
-        self.counts.ledger_entries += len(entries)
-        self.counts.events += len(self.events)
-        self.payments, self.events, self.memberships = [], [], []
+    def contributor(self, serial: int) -> int:
+        pk = self.next_id(self.contributors, "contributors")
+        name = f"{self.rng.choice(FIRST_NAMES)} {self.rng.choice(LAST_NAMES)}"
+        self.contributors.add(
+            id=pk, email=f"reader{serial}@{SEED_EMAIL_DOMAIN}", name=name, created_at=self.now
+        )
+        return pk
 
-    def _entries(self, contribution: Contribution, on: datetime) -> list[LedgerEntry]:
-        self.serial += 1
-        settled = _settle(contribution.amount_minor, contribution.currency)
+    def event(self, membership: dict, kind: str, on: datetime, key: str, monthly: int, **extra) -> None:
+        self.events.add(
+            id=self.next_id(self.events, "events"),
+            membership_id=membership["id"],
+            kind=kind,
+            occurred_at=on,
+            recorded_at=on,
+            cause=MembershipEvent.Cause.BACKFILL,
+            monthly_amount_minor=monthly,
+            currency=membership["currency"],
+            interval=membership["interval"],
+            dedupe_key=f"{membership['id']}:seed:{key}",
+            **extra,
+        )
+
+    def payment(self, *, on: datetime, **fields) -> None:
+        """A paid contribution with its charge and fee entries; some refunded or disputed later."""
+        pk = self.next_id(self.contributions, "contributions")
+        self.contributions.add(
+            id=pk,
+            public_id=uuid.uuid4(),
+            status=Contribution.Status.SUCCEEDED,
+            succeeded_at=on,
+            created_at=on,
+            updated_at=on,
+            **fields,
+        )
+        amount, currency = fields["amount_minor"], fields["currency"]
+        settled = _settle(amount, currency)
         links = {
-            "contribution": contribution,
-            "contributor_id": contribution.contributor_id,
-            "membership_id": contribution.membership_id,
-            "campaign": contribution.campaign,
+            "contribution_id": pk,
+            "contributor_id": fields["contributor_id"],
+            "membership_id": fields.get("membership_id"),
+            "campaign": fields.get("campaign", ""),
+            "recorded_at": on,
         }
-        charge_id = f"ch_seed_{contribution.pk}"
-        entries = [
-            LedgerEntry(
-                kind=LedgerEntry.Kind.CHARGE,
-                stripe_object_id=charge_id,
-                amount_minor=contribution.amount_minor,
-                currency=contribution.currency,
-                settlement_amount_minor=settled,
-                settlement_currency="USD",
-                occurred_at=on,
-                **links,
-            ),
-            LedgerEntry(
-                kind=LedgerEntry.Kind.FEE,
-                stripe_object_id=f"txn_seed_{contribution.pk}",
-                amount_minor=-_fee(settled),
-                currency="USD",
-                settlement_amount_minor=-_fee(settled),
-                settlement_currency="USD",
-                occurred_at=on,
-                **links,
-            ),
-        ]
+        self._entry(LedgerEntry.Kind.CHARGE, f"ch_seed_{pk}", amount, currency, settled, on, links)
+        self._entry(LedgerEntry.Kind.FEE, f"txn_seed_{pk}", -_fee(settled), "USD", -_fee(settled), on, links)
         draw = self.rng.random()
-        if contribution.frequency == Frequency.ONE_OFF and draw < 0.015:
-            part = contribution.amount_minor if draw < 0.01 else contribution.amount_minor // 2
-            later = min(on + timedelta(days=self.rng.randint(1, 40)), timezone.now())
-            entries.append(
-                LedgerEntry(
-                    kind=LedgerEntry.Kind.REFUND,
-                    stripe_object_id=f"re_seed_{contribution.pk}",
-                    amount_minor=-part,
-                    currency=contribution.currency,
-                    settlement_amount_minor=-_settle(part, contribution.currency),
-                    settlement_currency="USD",
-                    occurred_at=later,
-                    **links,
-                )
+        if fields["frequency"] == Frequency.ONE_OFF and draw < 0.015:
+            part = amount if draw < 0.01 else amount // 2
+            later = min(on + timedelta(days=self.rng.randint(1, 40)), self.now)
+            self._entry(
+                LedgerEntry.Kind.REFUND,
+                f"re_seed_{pk}",
+                -part,
+                currency,
+                -_settle(part, currency),
+                later,
+                links,
             )
         elif draw > 0.998:
-            later = min(on + timedelta(days=self.rng.randint(10, 60)), timezone.now())
-            entries.append(
-                LedgerEntry(
-                    kind=LedgerEntry.Kind.DISPUTE,
-                    stripe_object_id=f"dp_seed_{contribution.pk}",
-                    amount_minor=-contribution.amount_minor,
-                    currency=contribution.currency,
-                    settlement_amount_minor=-settled,
-                    settlement_currency="USD",
-                    occurred_at=later,
-                    **links,
-                )
-            )
-        return entries
+            later = min(on + timedelta(days=self.rng.randint(10, 60)), self.now)
+            self._entry(LedgerEntry.Kind.DISPUTE, f"dp_seed_{pk}", -amount, currency, -settled, later, links)
 
+    def _entry(self, kind, object_id, amount, currency, settled, on, links) -> None:
+        self.entries.add(
+            id=self.next_id(self.entries, "entries"),
+            kind=kind,
+            stripe_object_id=object_id,
+            amount_minor=amount,
+            currency=currency,
+            settlement_amount_minor=settled,
+            settlement_currency="USD",
+            occurred_at=on,
+            **links,
+        )
 
-def _contributor(n: int, rng: random.Random) -> Contributor:
-    name = f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"
-    return Contributor(email=f"reader{n}@{SEED_EMAIL_DOMAIN}", name=name)
-
-
-def _event(membership: Membership, kind: str, on: datetime, key: str, **extra) -> MembershipEvent:
-    return MembershipEvent(
-        membership=membership,
-        kind=kind,
-        occurred_at=on,
-        cause=MembershipEvent.Cause.BACKFILL,
-        monthly_amount_minor=extra.pop("monthly", membership.monthly_amount_minor),
-        currency=membership.currency,
-        interval=membership.interval,
-        dedupe_key=key,
-        **extra,
-    )
+    def flush(self) -> None:
+        with transaction.atomic():
+            self.contributors.flush()
+            self.counts.memberships += self.memberships.flush()
+            self.counts.contributions += self.contributions.flush()
+            self.counts.ledger_entries += self.entries.flush()
+            self.counts.events += self.events.flush()
 
 
 def _weighted_currency(rng: random.Random) -> str:
@@ -212,168 +222,87 @@ def _attribution(rng: random.Random) -> dict:
     return {"campaign": rng.choice(CAMPAIGNS), "source": rng.choice(SOURCES), "ref": ref}
 
 
-def _membership_life(
-    *,
-    writer: _Writer,
-    membership: Membership,
-    start: datetime,
-    now: datetime,
-    first_kind: str,
-    rng: random.Random,
-) -> datetime | None:
-    """Payments and events of one membership from `start`; returns when it ended (None: still live)."""
-    step = 12 if membership.interval == Membership.Interval.YEAR else 1
-    frequency = Frequency.ANNUAL if step == 12 else Frequency.MONTHLY
-    writer.events.append(_event(membership, first_kind, start, "start"))
-    paid, index, amount = start, 0, membership.amount_minor
+def _membership_life(*, writer: _Writer, membership: dict, first_kind: str) -> datetime | None:
+    """Payments and events of one membership from its start; returns when it ended (None: still live)."""
+    rng, now = writer.rng, writer.now
+    annual = membership["interval"] == Membership.Interval.YEAR
+    step = 12 if annual else 1
+    paid, index, amount = membership["started_at"], 0, membership["amount_minor"]
+    monthly = monthly_equivalent(amount, membership["interval"])
+    writer.event(membership, first_kind, paid, "start", monthly)
     while paid <= now:
         writer.payment(
-            Contribution(
-                contributor_id=membership.contributor_id,
-                membership=membership,
-                frequency=frequency,
-                amount_minor=amount,
-                currency=membership.currency,
-                status=Contribution.Status.SUCCEEDED,
-                succeeded_at=paid,
-                campaign=membership.campaign,
-                source=membership.source,
-            ),
-            paid,
+            on=paid,
+            contributor_id=membership["contributor_id"],
+            membership_id=membership["id"],
+            frequency=Frequency.ANNUAL if annual else Frequency.MONTHLY,
+            amount_minor=amount,
+            currency=membership["currency"],
+            campaign=membership["campaign"],
+            source=membership["source"],
+            ref=membership["ref"],
         )
         if index:
-            writer.events.append(
-                _event(
-                    membership,
-                    MembershipEvent.Kind.RENEWED,
-                    paid,
-                    f"renew:{index}",
-                    monthly=monthly_equivalent(amount, membership.interval),
-                )
-            )
-        churn = 1 - (1 - MONTHLY_CHURN) ** step
-        if rng.random() < churn:
+            writer.event(membership, MembershipEvent.Kind.RENEWED, paid, f"renew:{index}", monthly)
+        if rng.random() < 1 - (1 - MONTHLY_CHURN) ** step:
             ended = paid + timedelta(days=30 * step - 1)
+            writer.event(
+                membership, MembershipEvent.Kind.CANCEL_REQUESTED, paid + timedelta(days=3), "cancel", monthly
+            )
             if ended > now:
-                membership.state, membership.cancel_at_period_end = Membership.State.CANCELING, True
-                writer.events.append(
-                    _event(
-                        membership,
-                        MembershipEvent.Kind.CANCEL_REQUESTED,
-                        paid + timedelta(days=3),
-                        "cancel",
-                        monthly=monthly_equivalent(amount, membership.interval),
-                    )
-                )
-                return None
-            writer.events.append(
-                _event(
-                    membership,
-                    MembershipEvent.Kind.CANCEL_REQUESTED,
-                    paid + timedelta(days=3),
-                    "cancel",
-                    monthly=monthly_equivalent(amount, membership.interval),
-                )
-            )
-            writer.events.append(
-                _event(
-                    membership,
-                    MembershipEvent.Kind.ENDED,
-                    ended,
-                    "end",
-                    monthly=monthly_equivalent(amount, membership.interval),
-                )
-            )
-            membership.state, membership.ended_at = Membership.State.ENDED, ended
+                membership.update(state=Membership.State.CANCELING, cancel_at_period_end=True)
+                break
+            writer.event(membership, MembershipEvent.Kind.ENDED, ended, "end", monthly)
+            membership.update(state=Membership.State.ENDED, ended_at=ended, status=Membership.Status.CANCELED)
+            membership["amount_minor"] = amount
             return ended
-        if step == 1 and rng.random() < 0.01:
-            before = monthly_equivalent(amount, membership.interval)
-            amount = rng.choice(MONTHLY_AMOUNTS[membership.currency])
-            if amount != membership.amount_minor:
-                writer.events.append(
-                    _event(
-                        membership,
-                        MembershipEvent.Kind.AMOUNT_CHANGED,
-                        paid + timedelta(days=5),
-                        f"amount:{index}",
-                        monthly=amount,
-                        previous_monthly_amount_minor=before,
-                        previous_interval=membership.interval,
-                    )
+        if not annual and rng.random() < 0.01:
+            new_amount = rng.choice(MONTHLY_AMOUNTS[membership["currency"]])
+            if new_amount != amount:
+                writer.event(
+                    membership,
+                    MembershipEvent.Kind.AMOUNT_CHANGED,
+                    paid + timedelta(days=5),
+                    f"amount:{index}",
+                    new_amount,
+                    previous_monthly_amount_minor=monthly,
+                    previous_interval=membership["interval"],
                 )
-        paid = paid + timedelta(days=30 * step)
+                amount, monthly = new_amount, new_amount
+        paid += timedelta(days=30 * step)
         index += 1
-    membership.amount_minor = amount
+    membership["amount_minor"] = amount
+    membership["current_period_end"] = paid
     return None
 
 
-@dataclass
-class _Timeline:
-    now: datetime
-    first: date
-    span: float  # seconds from the first day to now
-    member_skew: float = 0.8  # > 1 puts memberships' starts nearer now (fewer renewals each)
-
-    def moment(self, rng: random.Random, skew: float = 1.0) -> datetime:
-        """A moment in the timeline; a skew above 1 puts more of them nearer now (a growing newsroom)."""
-        return self.now - timedelta(seconds=rng.random() ** skew * self.span)
-
-
-def _seed_person_memberships(
-    *, person: Contributor, writer: _Writer, timeline: _Timeline, counts: SeedCounts, rng: random.Random
-) -> None:
-    """One member's memberships: the first, and after a lapse sometimes another (reactivated)."""
+def _seed_person(*, writer: _Writer, serial: int, timeline: _Timeline) -> None:
+    """One member: a first membership and, after a lapse, sometimes another (reactivated)."""
+    rng = writer.rng
+    person = writer.contributor(serial)
     currency = _weighted_currency(rng)
     annual = rng.random() < ANNUAL_SHARE
     monthly_amount = rng.choice(MONTHLY_AMOUNTS[currency])
     start, kind = timeline.moment(rng, skew=timeline.member_skew), MembershipEvent.Kind.STARTED
     while start < timeline.now:
-        membership = Membership(
-            contributor=person,
-            status=Membership.Status.ACTIVE,
-            state=Membership.State.ACTIVE,
-            interval=Membership.Interval.YEAR if annual else Membership.Interval.MONTH,
-            amount_minor=monthly_amount * (10 if annual else 1),
-            currency=currency,
-            started_at=start,
+        membership = {
+            "id": writer.next_id(writer.memberships, "memberships"),
+            "contributor_id": person,
+            "status": Membership.Status.ACTIVE,
+            "state": Membership.State.ACTIVE,
+            "interval": Membership.Interval.YEAR if annual else Membership.Interval.MONTH,
+            "amount_minor": monthly_amount * (10 if annual else 1),
+            "currency": currency,
+            "started_at": start,
+            "created_at": start,
+            "updated_at": timeline.now,
             **_attribution(rng),
-        )
-        counts.memberships += 1
-        ended = _membership_life(
-            writer=writer, membership=membership, start=start, now=timeline.now, first_kind=kind, rng=rng
-        )
-        writer.memberships.append(membership)
+        }
+        ended = _membership_life(writer=writer, membership=membership, first_kind=kind)
+        writer.memberships.add(**membership)
         if ended is None or rng.random() >= 0.2:
             return
         start, kind = ended + timedelta(days=rng.randint(20, 200)), MembershipEvent.Kind.REACTIVATED
-
-
-def _seed_donors(*, count: int, serial: int, rng: random.Random) -> list[int]:
-    donor_ids: list[int] = []
-    for chunk_start in range(0, count, CHUNK * 5):
-        size = min(CHUNK * 5, count - chunk_start)
-        created = Contributor.objects.bulk_create(
-            [_contributor(serial + chunk_start + i, rng) for i in range(size)], batch_size=5000
-        )
-        donor_ids.extend(c.pk for c in created)
-    return donor_ids
-
-
-def _one_off(
-    *, donor_ids: list[int], timeline: _Timeline, rng: random.Random
-) -> tuple[Contribution, datetime]:
-    currency = _weighted_currency(rng)
-    on = timeline.moment(rng)
-    contribution = Contribution(
-        contributor_id=rng.choice(donor_ids),
-        frequency=Frequency.ONE_OFF,
-        amount_minor=rng.choice(ONE_OFF_AMOUNTS[currency]),
-        currency=currency,
-        status=Contribution.Status.SUCCEEDED,
-        succeeded_at=on,
-        **_attribution(rng),
-    )
-    return contribution, on
 
 
 def seed_history(
@@ -394,35 +323,37 @@ def seed_history(
     per_member = max(0.6 * contributions / max(members, 1), 1)
     timeline = _Timeline(now, first, span, member_skew=min(max(months / per_member - 1, 0.5), 40))
     counts = SeedCounts()
-    writer = _Writer(counts, rng)
+    writer = _Writer(counts, rng, now)
     serial = Contributor.objects.filter(email__endswith=f"@{SEED_EMAIL_DOMAIN}").count()
     report = progress or (lambda done, total: None)
-    total_steps = members + contributions
-    for chunk_start in range(0, members, CHUNK):
-        size = min(CHUNK, members - chunk_start)
-        with transaction.atomic():
-            people = Contributor.objects.bulk_create([_contributor(serial + i, rng) for i in range(size)])
-            serial += size
-            for person in people:
-                _seed_person_memberships(
-                    person=person, writer=writer, timeline=timeline, counts=counts, rng=rng
-                )
+    total = members + contributions
+    for index in range(members):
+        _seed_person(writer=writer, serial=serial + index, timeline=timeline)
+        if index % CHUNK == CHUNK - 1:
             writer.flush()
-        counts.members += size
-        report(chunk_start + size, total_steps)
+            report(index + 1 + counts.contributions, total)
+    writer.flush()
+    counts.members = members
     one_offs = max(contributions - counts.contributions, 0)
-    donor_ids = _seed_donors(count=max(one_offs // 3, 1), serial=serial, rng=rng)
-    for chunk_start in range(0, one_offs, CHUNK * 10):
-        size = min(CHUNK * 10, one_offs - chunk_start)
-        with transaction.atomic():
-            for _ in range(size):
-                writer.payment(*_one_off(donor_ids=donor_ids, timeline=timeline, rng=rng))
+    donors = [writer.contributor(serial + members + n) for n in range(max(one_offs // 3, 1))]
+    for index in range(one_offs):
+        currency = _weighted_currency(rng)
+        writer.payment(
+            on=timeline.moment(rng),
+            contributor_id=rng.choice(donors),
+            frequency=Frequency.ONE_OFF,
+            amount_minor=rng.choice(ONE_OFF_AMOUNTS[currency]),
+            currency=currency,
+            **_attribution(rng),
+        )
+        if index % (CHUNK * 10) == CHUNK * 10 - 1:
             writer.flush()
-        report(members + counts.contributions, total_steps)
+            report(members + counts.contributions, total)
+    writer.flush()
     _seed_rates(first=first, today=now.date())
     tiers_reassign()
     rollups_rebuild()
-    report(total_steps, total_steps)
+    report(total, total)
     return counts
 
 
