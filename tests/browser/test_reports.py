@@ -59,7 +59,8 @@ def test_finance_changes_the_range_drills_into_gross_and_downloads_the_csv(brows
         with page.expect_download() as download:
             page.get_by_role("link", name="Download CSV").click()
         rows = list(csv.DictReader(io.StringIO(Path(download.value.path()).read_text())))
-        assert rows and {row["kind"] for row in rows} == {"charge"}
+        assert rows
+        assert {row["kind"] for row in rows} == {"charge"}
         assert all(row["donor_email"].endswith("@seed.example") for row in rows)
         assert gross.startswith("$")
     finally:
@@ -67,7 +68,9 @@ def test_finance_changes_the_range_drills_into_gross_and_downloads_the_csv(brows
 
 
 @pytest.mark.parametrize(("name", "viewport"), [("desktop", DESKTOP), ("phone", PHONE)])
-def test_the_dashboard_fits_the_screen_and_draws_its_charts(browser, settings, dashboard_site, name, viewport):
+def test_the_dashboard_fits_the_screen_and_draws_its_charts(
+    browser, settings, dashboard_site, name, viewport
+):
     context, page = make_page(browser, settings, viewport)
     try:
         log_in(page, dashboard_site)
