@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 # The demo's two ports: `PORT=8001 make run`, `LOCALSTRIPE_PORT=8421 make run` (or both).
 PORT ?= 8000
 LOCALSTRIPE_PORT ?= 8420
-DEMO := run reconcile import
+DEMO := run reconcile import rollups seed
 
 # The demo's settings, for `make run` and the commands beside it; any already set in the environment is kept.
 $(DEMO): export DJANGO_DEBUG ?= true
@@ -15,7 +15,7 @@ $(DEMO): export PORT := $(PORT)
 # Every currency the demo's preset ladders cover (checkout/presets.py), yen included.
 $(DEMO): export CHECKOUT_CURRENCIES ?= USD,EUR,GBP,CAD,UAH,JPY
 
-.PHONY: run reconcile import test install lint format bench bench-membership lock
+.PHONY: run reconcile import rollups seed test install lint format bench bench-membership lock
 
 $(VENV)/.installed: requirements.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -36,6 +36,14 @@ reconcile: install
 
 import: install
 	$(PY) manage.py import_stripe $(ARGS)
+
+# The report rollups, recomputed from the ledger and the membership history (safe any time).
+rollups: install
+	$(PY) manage.py rebuild_rollups $(ARGS)
+
+# More demo history for the reports: `make seed ARGS="--members 300 --contributions 4000 --months 24"`.
+seed: install
+	$(PY) manage.py seed_demo $(ARGS)
 
 test: install
 	$(PY) -m pytest $(PYTEST_ARGS)
