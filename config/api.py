@@ -11,6 +11,7 @@ from checkout.api import router as checkout_router
 from checkout.errors import CheckoutError, PaymentUnavailableError, RateLimitedError
 from membership.api import router as membership_router
 from payments.gateway import GatewayError
+from reporting.api import ReportQueryError
 from reporting.api import router as reports_router
 
 logger = logging.getLogger(__name__)
@@ -74,6 +75,11 @@ def checkout_error(request: HttpRequest, exc: CheckoutError):
     if isinstance(exc, RateLimitedError):
         response["Retry-After"] = str(exc.retry_after)
     return response
+
+
+@api.exception_handler(ReportQueryError)
+def report_query_error(request: HttpRequest, exc: ReportQueryError):
+    return api.create_response(request, exc.as_dict(), status=exc.status)
 
 
 @api.exception_handler(GatewayError)

@@ -5,15 +5,15 @@ Amounts are integer minor units of `currency`; `by_currency` holds the same figu
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema, Status
+from ninja import Query, Router, Schema
 
-from reporting.access import api_token_user, report_viewer_from_request
+from reporting.access import ReportViewer, api_token_user, report_viewer_from_request
 from reporting.attribution import AttributionError, attribution_report
 from reporting.cohorts import cohort_table
 from reporting.conversion import Converter
 from reporting.drilldown import LEDGER_PAGE_SIZE, DrilldownError, ledger_rows
 from reporting.mrr import mrr_series
-from reporting.periods import PeriodError, period_for, today
+from reporting.periods import Period, PeriodError, period_for, today
 from reporting.reader_share import reader_share
 from reporting.summary import summary_for
 
@@ -163,28 +163,54 @@ class LedgerOut(Schema):
     rows: list[LedgerRowOut]
 
 
-def _error(status: int, code: str, message: str, field: str | None = None):
-    return Status(status, {"error": {"code": code, "message": message, "field": field}})
+class ReportQueryError(Exception):
+    """A refused or invalid report request; config/api.py answers it in the API's error shape."""
+
+    def __init__(self, status: int, code: str, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message, self.field = status, code, message, field
+
+    def as_dict(self) -> dict:
+        return {"error": {"code": self.code, "message": self.message, "field": self.field}}
 
 
-def _refused(request: HttpRequest):
+def _viewer(request: HttpRequest) -> ReportViewer:
+    """Who asks: staff in the finance or reporting group, by session or bearer token; else 401/403."""
+    viewer = report_viewer_from_request(request)
+    if viewer is not None:
+        return viewer
     header = request.headers.get("Authorization", "")
     if header.lower().startswith("bearer ") and api_token_user(raw=header[7:].strip()) is None:
-        return _error(401, "invalid_token", _("This API token is not valid or was revoked."))
-    return _error(403, "forbidden", _("Reports are for staff in the finance or reporting group."))
+        raise ReportQueryError(401, "invalid_token", _("This API token is not valid or was revoked."))
+    raise ReportQueryError(403, "forbidden", _("Reports are for staff in the finance or reporting group."))
 
 
 def _currency(value: str) -> str | None:
+    """The requested reporting currency, or None for the setting's."""
+    if not value:
+        return None
     code = value.strip().upper()
-    return code if len(code) == 3 and code.isalpha() else None
+    if len(code) == 3 and code.isalpha():
+        return code
+    raise ReportQueryError(400, "invalid", _("Enter a three-letter currency code, e.g. USD."), "currency")
 
 
-def _months(value: int):
+def _months(value: int) -> int:
     if not 1 <= value <= MAX_MONTHS:
-        return _error(
-            400, "invalid", _("Choose between 1 and %(max)s months.") % {"max": MAX_MONTHS}, "months"
-        )
-    return None
+        message = _("Choose between 1 and %(max)s months.") % {"max": MAX_MONTHS}
+        raise ReportQueryError(400, "invalid", message, "months")
+    return value
+
+
+def _period(query: RangeIn | LedgerIn) -> Period:
+    try:
+        return period_for(preset=query.preset, start=query.start, end=query.end)
+    except PeriodError as exc:
+        raise ReportQueryError(400, "invalid", str(exc), exc.field) from exc
+
+
+def _period_dict(period: Period) -> dict:
+    return {"start": period.start.isoformat(), "end": period.end.isoformat()}
 
 
 @router.get(
@@ -193,24 +219,14 @@ def _months(value: int):
     summary="Headline revenue, MRR and member figures for a range, with the previous range and per currency",
 )
 def report_summary(request: HttpRequest, query: Query[RangeIn]):
-    viewer = report_viewer_from_request(request)
-    if viewer is None:
-        return _refused(request)
-    currency = _currency(query.currency) if query.currency else ""
-    if currency is None:
-        return _error(400, "invalid", _("Enter a three-letter currency code, e.g. USD."), "currency")
-    try:
-        period = period_for(preset=query.preset, start=query.start, end=query.end)
-    except PeriodError as exc:
-        return _error(400, "invalid", str(exc), exc.field)
-    summary = summary_for(period=period, currency=currency or None)
+    _viewer(request)
+    currency = _currency(query.currency)
+    period = _period(query)
+    summary = summary_for(period=period, currency=currency)
     return {
         "currency": summary.currency,
-        "period": {"start": period.start.isoformat(), "end": period.end.isoformat()},
-        "previous_period": {
-            "start": summary.previous_period.start.isoformat(),
-            "end": summary.previous_period.end.isoformat(),
-        },
+        "period": _period_dict(period),
+        "previous_period": _period_dict(summary.previous_period),
         "figures": summary.figures(),
         "previous": summary.previous_figures(),
         "change": summary.changes(),
@@ -225,18 +241,11 @@ def report_summary(request: HttpRequest, query: Query[RangeIn]):
     summary="MRR per month with its movements (new, expansion, contraction, churn, reactivation), members",
 )
 def report_mrr(request: HttpRequest, query: Query[MrrIn]):
-    viewer = report_viewer_from_request(request)
-    if viewer is None:
-        return _refused(request)
-    if (refusal := _months(query.months)) is not None:
-        return refusal
-    currency = _currency(query.currency) if query.currency else ""
-    if currency is None:
-        return _error(400, "invalid", _("Enter a three-letter currency code, e.g. USD."), "currency")
+    _viewer(request)
+    months = _months(query.months)
+    currency = _currency(query.currency)
     now = today()
-    series = mrr_series(
-        last_month=now, months=query.months, converter=Converter(until=now, target=currency or None)
-    )
+    series = mrr_series(last_month=now, months=months, converter=Converter(until=now, target=currency))
     return {
         "currency": series.currency,
         "rates_of": series.rate_day.isoformat(),
@@ -251,12 +260,9 @@ def report_mrr(request: HttpRequest, query: Query[MrrIn]):
     summary="Retention cohorts: members by month of first payment, and how many stay 1-12 months later",
 )
 def report_cohorts(request: HttpRequest, query: Query[CohortIn]):
-    viewer = report_viewer_from_request(request)
-    if viewer is None:
-        return _refused(request)
-    if (refusal := _months(query.months)) is not None:
-        return refusal
-    return {"cohorts": [c.as_dict() for c in cohort_table(last_month=today(), months=query.months)]}
+    _viewer(request)
+    months = _months(query.months)
+    return {"cohorts": [c.as_dict() for c in cohort_table(last_month=today(), months=months)]}
 
 
 @router.get(
@@ -266,19 +272,17 @@ def report_cohorts(request: HttpRequest, query: Query[CohortIn]):
     exclude_unset=True,  # without personal data the donor fields are absent, not null
 )
 def report_ledger(request: HttpRequest, query: Query[LedgerIn]):
-    viewer = report_viewer_from_request(request)
-    if viewer is None:
-        return _refused(request)
+    viewer = _viewer(request)
+    period = _period(query)
     try:
-        period = period_for(preset=query.preset, start=query.start, end=query.end)
         page = ledger_rows(
             period=period,
             filters=query.dict(include={"kind", "currency", "frequency", "campaign"}),
             page=query.page,
             personal=viewer.sees_personal_data,
         )
-    except (PeriodError, DrilldownError) as exc:
-        return _error(400, "invalid", str(exc), exc.field)
+    except DrilldownError as exc:
+        raise ReportQueryError(400, "invalid", str(exc), exc.field) from exc
     return {
         "page": page.number,
         "pages": page.pages,
@@ -330,24 +334,18 @@ class ReaderShareOut(Schema):
     summary="Gifts, revenue, new members and 3-month retention by campaign, source or referring article",
 )
 def report_attribution(request: HttpRequest, query: Query[AttributionIn]):
-    viewer = report_viewer_from_request(request)
-    if viewer is None:
-        return _refused(request)
-    currency = _currency(query.currency) if query.currency else ""
-    if currency is None:
-        return _error(400, "invalid", _("Enter a three-letter currency code, e.g. USD."), "currency")
+    _viewer(request)
+    currency = _currency(query.currency)
+    period = _period(query)
+    converter = Converter(until=period.end, target=currency)
     try:
-        period = period_for(preset=query.preset, start=query.start, end=query.end)
-        converter = Converter(until=period.end, target=currency or None)
         rows = attribution_report(period=period, by=query.by, converter=converter)
-    except PeriodError as exc:
-        return _error(400, "invalid", str(exc), exc.field)
-    except AttributionError:
-        return _error(400, "invalid", _("Choose campaign, source or ref."), "by")
+    except AttributionError as exc:
+        raise ReportQueryError(400, "invalid", _("Choose campaign, source or ref."), "by") from exc
     return {
         "currency": converter.target,
         "by": query.by,
-        "period": {"start": period.start.isoformat(), "end": period.end.isoformat()},
+        "period": _period_dict(period),
         "rows": [row.as_dict() for row in rows],
     }
 
@@ -358,19 +356,13 @@ def report_attribution(request: HttpRequest, query: Query[AttributionIn]):
     summary="Reader revenue / (reader revenue + other revenue staff entered), per month and per year",
 )
 def report_reader_share(request: HttpRequest, query: Query[MrrIn]):
-    viewer = report_viewer_from_request(request)
-    if viewer is None:
-        return _refused(request)
-    if (refusal := _months(query.months)) is not None:
-        return refusal
-    currency = _currency(query.currency) if query.currency else ""
-    if currency is None:
-        return _error(400, "invalid", _("Enter a three-letter currency code, e.g. USD."), "currency")
+    _viewer(request)
+    months = _months(query.months)
     now = today()
-    converter = Converter(until=now, target=currency or None)
-    months, years = reader_share(last_month=now, months=query.months, converter=converter)
+    converter = Converter(until=now, target=_currency(query.currency))
+    share_months, years = reader_share(last_month=now, months=months, converter=converter)
     return {
         "currency": converter.target,
-        "months": [row.as_dict() for row in months],
+        "months": [row.as_dict() for row in share_months],
         "years": [row.as_dict() for row in years],
     }

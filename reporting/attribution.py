@@ -64,12 +64,12 @@ def attribution_report(*, period: Period, by: str, converter: Converter) -> list
         return rows.setdefault(value, AttributionRow(value))
 
     payments = (
-        DailyAttributionRollup.objects.filter(day__range=(period.start, period.end))
-        .values(by, "currency", "settlement_currency", "frequency")
+        DailyAttributionRollup.objects.filter(dimension=by, day__range=(period.start, period.end))
+        .values("value", "currency", "settlement_currency", "frequency")
         .annotate(gifts=Sum("gifts"), amount=Sum("amount_minor"), settlement=Sum("settlement_amount_minor"))
     )
     for payment in payments:
-        row = row_for(payment[by])
+        row = row_for(payment["value"])
         row.gifts += payment["gifts"]
         if payment["frequency"] == Frequency.ONE_OFF:
             row.one_off_gifts += payment["gifts"]

@@ -10,7 +10,10 @@ from django.utils.translation import gettext_lazy as _
 
 
 class DailyLedgerRollup(models.Model):
-    """The ledger summed per local day, currency, kind of entry, frequency of the gift and campaign."""
+    """The ledger summed per local day, currency, kind of entry, frequency of the gift and settlement.
+
+    Revenue by campaign is in the attribution rollup; without it here a year is a few thousand rows.
+    """
 
     day = models.DateField(help_text=_("The entry's day in the newsroom's time zone (REPORTING_TIME_ZONE)."))
     currency = models.CharField(max_length=3)
@@ -18,7 +21,6 @@ class DailyLedgerRollup(models.Model):
     frequency = models.CharField(
         max_length=10, help_text=_("one_off, monthly, annual, or empty when unknown.")
     )
-    campaign = models.CharField(max_length=100, blank=True)
     settlement_currency = models.CharField(max_length=3, blank=True)
     amount_minor = models.BigIntegerField(default=0)
     settlement_amount_minor = models.BigIntegerField(default=0)
@@ -28,7 +30,7 @@ class DailyLedgerRollup(models.Model):
         verbose_name = _("daily ledger rollup")
         constraints = [
             models.UniqueConstraint(
-                fields=["day", "currency", "kind", "frequency", "campaign", "settlement_currency"],
+                fields=["day", "currency", "kind", "frequency", "settlement_currency"],
                 name="daily_ledger_rollup_key",
             )
         ]
@@ -81,15 +83,20 @@ class MembershipMrrState(models.Model):
 
 
 class DailyAttributionRollup(models.Model):
-    """Payments per local day by what brought the reader: campaign, source and referring article."""
+    """Payments per local day by what brought the reader: one row per dimension (campaign, source,
+    referring article) and value, so each charge counts once in each dimension."""
+
+    class Dimension(models.TextChoices):
+        CAMPAIGN = "campaign", _("Campaign")
+        SOURCE = "source", _("Source")
+        REF = "ref", _("Referring article")
 
     day = models.DateField()
     currency = models.CharField(max_length=3)
     settlement_currency = models.CharField(max_length=3, blank=True)
     frequency = models.CharField(max_length=10)
-    campaign = models.CharField(max_length=100, blank=True)
-    source = models.CharField(max_length=20, blank=True)
-    ref = models.CharField(max_length=500, blank=True)
+    dimension = models.CharField(max_length=10, choices=Dimension.choices)
+    value = models.CharField(max_length=500, blank=True)
     gifts = models.BigIntegerField(default=0)
     amount_minor = models.BigIntegerField(default=0)
     settlement_amount_minor = models.BigIntegerField(default=0)
@@ -98,13 +105,13 @@ class DailyAttributionRollup(models.Model):
         verbose_name = _("daily attribution rollup")
         constraints = [
             models.UniqueConstraint(
-                fields=["day", "currency", "settlement_currency", "frequency", "campaign", "source", "ref"],
+                fields=["dimension", "day", "currency", "settlement_currency", "frequency", "value"],
                 name="attribution_rollup_key",
             )
         ]
 
     def __str__(self) -> str:
-        return f"{self.day} {self.campaign or '-'} {self.gifts} gifts"
+        return f"{self.day} {self.dimension} {self.value or '-'} {self.gifts} gifts"
 
 
 class DailyOneOffAmount(models.Model):

@@ -16,7 +16,7 @@ from django.db import connection, transaction
 
 from membership.models import Membership, MembershipEvent
 from payments.models import Contribution, Frequency, LedgerEntry
-from reporting.bulk_insert import BulkTable
+from reporting.bulk_insert import BulkTable, analyze
 from reporting.models import (
     ContributorMemberState,
     DailyAttributionRollup,
@@ -64,7 +64,6 @@ def ledger_rollup_key(
     currency: str,
     kind: str,
     frequency: str,
-    campaign: str,
     settlement_currency: str,
     settlement_amount_minor: int | None,
 ) -> dict:
@@ -75,7 +74,6 @@ def ledger_rollup_key(
         "currency": currency,
         "kind": kind,
         "frequency": frequency or "",
-        "campaign": campaign,
         "settlement_currency": settlement_currency if settled else "",
     }
 
@@ -97,7 +95,6 @@ def ledger_entry_add(*, entry: LedgerEntry, origin: GiftOrigin) -> None:
         currency=entry.currency,
         kind=entry.kind,
         frequency=frequency,
-        campaign=entry.campaign,
         settlement_currency=entry.settlement_currency,
         settlement_amount_minor=entry.settlement_amount_minor,
     )
@@ -115,23 +112,28 @@ def ledger_entry_add(*, entry: LedgerEntry, origin: GiftOrigin) -> None:
             key={"day": key["day"], "currency": entry.currency, "amount_minor": entry.amount_minor},
             amounts={"gifts": 1},
         )
-    _add(
-        DailyAttributionRollup,
-        key=attribution_key(key=key, origin=origin),
-        amounts={"gifts": 1, "amount_minor": entry.amount_minor, "settlement_amount_minor": settlement},
-    )
+    for attribution in attribution_keys(key=key, campaign=entry.campaign, origin=origin):
+        _add(
+            DailyAttributionRollup,
+            key=attribution,
+            amounts={"gifts": 1, "amount_minor": entry.amount_minor, "settlement_amount_minor": settlement},
+        )
 
 
-def attribution_key(*, key: dict, origin: GiftOrigin) -> dict:
-    return {
-        "day": key["day"],
-        "currency": key["currency"],
-        "settlement_currency": key["settlement_currency"],
-        "frequency": key["frequency"],
-        "campaign": key["campaign"],
-        "source": origin.source,
-        "ref": origin.ref,
-    }
+def attribution_keys(*, key: dict, campaign: str, origin: GiftOrigin) -> list[dict]:
+    """A charge's rows in the attribution rollup: one per dimension, so a report by one reads only its own."""
+    values = {"campaign": campaign, "source": origin.source, "ref": origin.ref}
+    return [
+        {
+            "day": key["day"],
+            "currency": key["currency"],
+            "settlement_currency": key["settlement_currency"],
+            "frequency": key["frequency"],
+            "dimension": dimension,
+            "value": value,
+        }
+        for dimension, value in values.items()
+    ]
 
 
 def _origin_of(entry: LedgerEntry) -> GiftOrigin:
@@ -314,7 +316,6 @@ def _rebuild_ledger(rebuilt: _Rebuilt, *, batch_size: int) -> int:
             currency=currency,
             kind=kind,
             frequency=frequency or "",
-            campaign=campaign,
             settlement_currency=settlement_currency,
             settlement_amount_minor=settlement,
         )
@@ -326,10 +327,11 @@ def _rebuild_ledger(rebuilt: _Rebuilt, *, batch_size: int) -> int:
             rebuilt.one_off[(key["day"], currency, amount)] += 1
         if kind == LedgerEntry.Kind.CHARGE:
             origin = GiftOrigin(frequency or "", source or "", ref or "")
-            sums = rebuilt.attribution[tuple(attribution_key(key=key, origin=origin).values())]
-            sums[0] += 1
-            sums[1] += amount
-            sums[2] += settlement if key["settlement_currency"] else 0
+            for attribution in attribution_keys(key=key, campaign=campaign, origin=origin):
+                sums = rebuilt.attribution[tuple(attribution.values())]
+                sums[0] += 1
+                sums[1] += amount
+                sums[2] += settlement if key["settlement_currency"] else 0
         count += 1
     return count
 
@@ -395,13 +397,14 @@ def rollups_rebuild(*, batch_size: int = 10000) -> dict[str, int]:
         for model in ROLLUP_MODELS:
             model.objects.all().delete()
         _write_rebuilt(rebuilt)
+        analyze(ROLLUP_MODELS)
     return counts
 
 
 def _write_rebuilt(rebuilt: _Rebuilt) -> None:
     """Every rebuilt row, with COPY on PostgreSQL: a million-row ledger gives some 100,000 of them."""
     tables = {model: BulkTable(model) for model in ROLLUP_MODELS}
-    ledger_names = ("day", "currency", "kind", "frequency", "campaign", "settlement_currency")
+    ledger_names = ("day", "currency", "kind", "frequency", "settlement_currency")
     tables[DailyLedgerRollup].extend(
         {
             **dict(zip(ledger_names, key, strict=True)),
@@ -411,7 +414,7 @@ def _write_rebuilt(rebuilt: _Rebuilt) -> None:
         }
         for key, (a, s, n) in rebuilt.ledger.items()
     )
-    attribution_names = ("day", "currency", "settlement_currency", "frequency", "campaign", "source", "ref")
+    attribution_names = ("day", "currency", "settlement_currency", "frequency", "dimension", "value")
     tables[DailyAttributionRollup].extend(
         {
             **dict(zip(attribution_names, key, strict=True)),

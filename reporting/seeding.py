@@ -21,7 +21,7 @@ from membership.models import Membership, MembershipEvent, monthly_equivalent
 from membership.tiers import tiers_reassign
 from payments.models import Contribution, Contributor, Frequency, LedgerEntry
 from payments.money import minor_unit_exponent
-from reporting.bulk_insert import BulkTable
+from reporting.bulk_insert import BulkTable, analyze
 from reporting.models import ExchangeRate
 from reporting.periods import add_months
 from reporting.rollups import rollups_rebuild
@@ -352,6 +352,7 @@ def seed_history(
     writer.flush()
     _seed_rates(first=first, today=now.date())
     tiers_reassign()
+    analyze([Contributor, Membership, Contribution, LedgerEntry, MembershipEvent, ExchangeRate])
     rollups_rebuild()
     report(total, total)
     return counts

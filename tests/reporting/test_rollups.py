@@ -13,7 +13,7 @@ from django.db.models.functions import TruncDate
 from membership.models import Membership
 from payments.models import Frequency, LedgerEntry
 from reporting.cohorts import cohort_table
-from reporting.models import DailyLedgerRollup, DailyMemberMovement, DailyMrrMovement
+from reporting.models import DailyAttributionRollup, DailyLedgerRollup, DailyMemberMovement, DailyMrrMovement
 from reporting.rollups import ROLLUP_MODELS
 from tests.reporting.book import at, dispute, dispute_won, event, gift, member, refund
 
@@ -23,11 +23,18 @@ pytestmark = pytest.mark.django_db
 def scripted_mix(settings) -> None:
     """Gifts, refunds, disputes, renewals, changes of amount and cancellations across months."""
     settings.REPORTING_TIME_ZONE = "Europe/Kyiv"
-    one = gift(amount=2500, fee=103, campaign="spring", on=at("2026-01-31 23:30", "Europe/Kyiv"))
+    one = gift(
+        amount=2500,
+        fee=103,
+        campaign="spring",
+        source="banner",
+        ref="/news/war-diary",
+        on=at("2026-01-31 23:30", "Europe/Kyiv"),
+    )
     two = gift(
         amount=300000, currency="JPY", settled=(1995, "USD"), fee=88, on=at("2026-02-01 00:10", "Europe/Kyiv")
     )
-    three = gift(amount=5000, currency="EUR", on=at("2026-02-14 12:00"))
+    three = gift(amount=5000, currency="EUR", campaign="spring", source="email", on=at("2026-02-14 12:00"))
     refund(one, amount=1000, on=at("2026-03-02 10:00"))
     dispute(two, on=at("2026-02-20 10:00"))
     dispute(three, on=at("2026-02-21 10:00"))
@@ -87,6 +94,37 @@ def test_the_ledger_rollup_equals_the_raw_aggregate_over_the_ledger(settings):
 
     assert rollup_ledger_sums() == raw_ledger_sums()
     assert rollup_ledger_sums()[(date(2026, 1, 31), "USD", "charge")] == (2500, 1)
+
+
+def raw_attribution_sums(dimension: str) -> dict:
+    """Charges grouped by newsroom day, currency and one attribution field of the ledger or the gift."""
+    field = "campaign" if dimension == "campaign" else f"contribution__{dimension}"
+    rows = (
+        LedgerEntry.objects.filter(kind=LedgerEntry.Kind.CHARGE)
+        .annotate(day=TruncDate("occurred_at", tzinfo=ZoneInfo("Europe/Kyiv")))
+        .values_list("day", "currency", field)
+        .annotate(amount=Sum("amount_minor"), gifts=Count("id"))
+    )
+    return {(day, currency, value): (amount, gifts) for day, currency, value, amount, gifts in rows}
+
+
+def rollup_attribution_sums(dimension: str) -> dict:
+    rows = (
+        DailyAttributionRollup.objects.filter(dimension=dimension)
+        .values_list("day", "currency", "value")
+        .annotate(amount=Sum("amount_minor"), gifts=Sum("gifts"))
+    )
+    return {(day, currency, value): (amount, gifts) for day, currency, value, amount, gifts in rows}
+
+
+@pytest.mark.parametrize("dimension", ["campaign", "source", "ref"])
+def test_each_dimension_of_the_attribution_rollup_equals_the_raw_aggregate_over_the_charges(
+    settings, dimension
+):
+    scripted_mix(settings)
+
+    assert rollup_attribution_sums(dimension) == raw_attribution_sums(dimension)
+    assert rollup_attribution_sums("campaign")[(date(2026, 1, 31), "USD", "spring")] == (2500, 1)
 
 
 def test_mrr_today_equals_the_monthly_amounts_of_the_memberships_that_count(settings):
