@@ -2,7 +2,9 @@
 
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cache
 
+from babel import Locale
 from babel.numbers import format_currency, get_currency_precision, is_currency
 
 
@@ -20,6 +22,7 @@ def normalise_currency(code: str) -> str:
     return code
 
 
+@cache
 def minor_unit_exponent(currency: str) -> int:
     """Digits after the decimal point: 2 for EUR, 0 for JPY (CLDR, via Babel)."""
     return get_currency_precision(normalise_currency(currency))
@@ -40,7 +43,13 @@ def from_major(amount_major: Decimal | str | int, currency: str) -> int:
 
 def format_money(amount_minor: int, currency: str, locale: str = "en") -> str:
     """Locale-aware text such as '$12.50', '¥1,000' or '12,50 ₴'."""
-    return format_currency(to_major(amount_minor, currency), currency, locale=locale)
+    return format_currency(to_major(amount_minor, currency), currency, locale=_locale(locale))
+
+
+@cache
+def _locale(name: str) -> Locale:
+    """Parsed once per name: a report page formats hundreds of amounts."""
+    return Locale.parse(name, sep="-" if "-" in name else "_")
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from django.db.models import Sum
 from reporting.conversion import Converter
 from reporting.models import OtherRevenue
 from reporting.periods import add_months, month_end
-from reporting.revenue import revenue_by_month
+from reporting.revenue import Revenue, revenue_by_month
 
 
 @dataclass
@@ -40,12 +40,16 @@ class ShareRow:
 
 
 def reader_share(
-    *, last_month: date, months: int, converter: Converter
+    *, last_month: date, months: int, converter: Converter, revenue: dict[date, Revenue] | None = None
 ) -> tuple[list[ShareRow], list[ShareRow]]:
-    """Rows per month for the `months` months to `last_month`, and per calendar year they touch."""
+    """Rows per month for the `months` months to `last_month`, and per calendar year they touch.
+
+    `revenue` is `revenue_by_month` of the same months when the caller has it already (the dashboard).
+    """
     first = add_months(last_month, -(months - 1))
     last_day = month_end(last_month)
-    revenue = revenue_by_month(start=first, end=last_day, converter=converter)
+    if revenue is None:
+        revenue = revenue_by_month(start=first, end=last_day, converter=converter)
     by_month = {add_months(first, i): ShareRow(add_months(first, i).strftime("%Y-%m")) for i in range(months)}
     for month, figures in revenue.items():
         if month in by_month:

@@ -88,7 +88,9 @@ def dashboard(request: HttpRequest, viewer: ReportViewer) -> HttpResponse:
     by = request.GET.get("by", "campaign")
     by = by if by in DIMENSIONS else "campaign"
     attribution = attribution_report(period=period, by=by, converter=converter)
-    share_months, share_years = reader_share(last_month=period.end, months=SERIES_MONTHS, converter=converter)
+    share_months, share_years = reader_share(
+        last_month=period.end, months=SERIES_MONTHS, converter=converter, revenue=months
+    )
     locale = get_language() or "en"
     context = presenters.dashboard_context(
         summary=summary, series=series, months=months, cohorts=cohorts, locale=locale

@@ -14,7 +14,7 @@ from membership.models import Membership
 from payments.models import Frequency, LedgerEntry
 from reporting.cohorts import cohort_table
 from reporting.models import DailyAttributionRollup, DailyLedgerRollup, DailyMemberMovement, DailyMrrMovement
-from reporting.rollups import ROLLUP_MODELS
+from reporting.rebuild import ROLLUP_MODELS
 from tests.reporting.book import at, dispute, dispute_won, event, gift, member, refund
 
 pytestmark = pytest.mark.django_db

@@ -4,7 +4,7 @@ import time
 
 from django.core.management.base import BaseCommand
 
-from reporting.rollups import rollups_rebuild
+from reporting.rebuild import rollups_rebuild
 
 
 class Command(BaseCommand):
