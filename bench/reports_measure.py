@@ -31,7 +31,6 @@ from django.contrib.auth.models import Group  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
-from django.utils import timezone  # noqa: E402
 
 from bench import reports_raw  # noqa: E402
 from reporting.access import FINANCE  # noqa: E402
@@ -197,7 +196,8 @@ def attribution_case() -> tuple[str, Callable, Callable]:
             since=since,
             before=before,
             rate_day=period.end,
-            known_before=timezone.now() - timedelta(days=90),
+            zone=settings.REPORTING_TIME_ZONE,
+            known_until=today() - timedelta(days=91),
         )
 
     def compare(body: dict, figures: dict) -> list[str]:

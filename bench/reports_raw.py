@@ -224,7 +224,9 @@ def cohorts(*, zone: str, first: date, last: date, cuts: dict[str, datetime]) ->
     return {"sizes": dict(sizes), "retained": retained}
 
 
-def attribution(*, target: str, since: datetime, before: datetime, rate_day: date, known_before) -> dict:
+def attribution(
+    *, target: str, zone: str, since: datetime, before: datetime, rate_day: date, known_until: date
+) -> dict:
     """Gifts, revenue and new members with 3-month retention per campaign (rates of the range's end)."""
     params = {"target": target, "since": since, "before": before, "rate_day": rate_day, **_exponents(target)}
     payments = _rows(
@@ -257,17 +259,29 @@ def attribution(*, target: str, since: datetime, before: datetime, rate_day: dat
         """,
         params,
     )
+    # A membership's start is its first event; it is retained unless it ended within 90 days of it.
     members = _rows(
         """
-        SELECT campaign, COUNT(*),
-               COUNT(*) FILTER (WHERE started_at <= %(known_before)s),
-               COUNT(*) FILTER (WHERE started_at <= %(known_before)s
-                                  AND (ended_at IS NULL OR ended_at >= started_at + interval '90 days'))
-        FROM membership_membership
-        WHERE started_at >= %(since)s AND started_at < %(before)s AND state <> 'pending'
+        WITH firsts AS (
+            SELECT DISTINCT ON (membership_id) membership_id, id AS first_id, occurred_at AS started_at
+            FROM membership_membershipevent ORDER BY membership_id, id
+        ),
+        early AS (
+            SELECT DISTINCT e.membership_id
+            FROM membership_membershipevent e JOIN firsts f USING (membership_id)
+            WHERE e.kind = 'ended' AND e.id <> f.first_id
+              AND e.occurred_at < f.started_at + interval '90 days'
+        )
+        SELECT m.campaign, COUNT(*),
+               COUNT(*) FILTER (WHERE (f.started_at AT TIME ZONE %(zone)s)::date <= %(known_until)s),
+               COUNT(*) FILTER (WHERE (f.started_at AT TIME ZONE %(zone)s)::date <= %(known_until)s
+                                  AND early.membership_id IS NULL)
+        FROM firsts f JOIN membership_membership m ON m.id = f.membership_id
+        LEFT JOIN early USING (membership_id)
+        WHERE f.started_at >= %(since)s AND f.started_at < %(before)s
         GROUP BY 1
         """,
-        {**params, "known_before": known_before},
+        {**params, "known_until": known_until, "zone": zone},
     )
     out: dict = defaultdict(lambda: dict.fromkeys(_ATTRIBUTION_FIGURES, 0))
     for campaign, gifts, one_off, revenue in payments:

@@ -3,24 +3,23 @@ per campaign, source or referring article (the attribution kept on every contrib
 
 Revenue is gross, from the daily attribution rollup; amounts Stripe settled in the reporting
 currency count as settled, others at the rate of the range's last day. New members are memberships
-started in the range; retained: still a member 3 months (90 days) after starting, counted only for
-memberships started at least 90 days ago. Two queries whatever the data.
+whose first event (started, or reactivated for a lapsed member) falls in the range; retained: did not
+end within 90 days of that start, counted only for memberships that started more than 90 days ago.
+One query on the rollup (and one for the rates) whatever the data.
 """
 
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db.models import Count, F, Q, Sum
-from django.utils import timezone
+from django.db.models import Q, Sum
 
-from membership.models import Membership
 from payments.models import Frequency
 from reporting.conversion import Converter
 from reporting.models import DailyAttributionRollup
-from reporting.periods import Period, day_bounds
+from reporting.periods import Period, today
+from reporting.rollups import RETENTION_DAYS
 
 DIMENSIONS = ("campaign", "source", "ref")
-RETENTION_DAYS = 90
 MAX_ROWS = 50
 
 
@@ -58,48 +57,35 @@ class AttributionRow:
 def attribution_report(*, period: Period, by: str, converter: Converter) -> list[AttributionRow]:
     if by not in DIMENSIONS:
         raise AttributionError("Choose campaign, source or ref.")
+    # Retention is known for memberships whose start day is over RETENTION_DAYS behind us.
+    known_until = today() - timedelta(days=RETENTION_DAYS + 1)
+    known = Q(day__lte=known_until)
     rows: dict[str, AttributionRow] = {}
-
-    def row_for(value: str) -> AttributionRow:
-        return rows.setdefault(value, AttributionRow(value))
-
-    payments = (
+    grouped = (
         DailyAttributionRollup.objects.filter(dimension=by, day__range=(period.start, period.end))
         .values("value", "currency", "settlement_currency", "frequency")
-        .annotate(gifts=Sum("gifts"), amount=Sum("amount_minor"), settlement=Sum("settlement_amount_minor"))
-    )
-    for payment in payments:
-        row = row_for(payment["value"])
-        row.gifts += payment["gifts"]
-        if payment["frequency"] == Frequency.ONE_OFF:
-            row.one_off_gifts += payment["gifts"]
-        if payment["currency"] == converter.target:
-            row.revenue_minor += payment["amount"]
-        elif payment["settlement_currency"] == converter.target:
-            row.revenue_minor += payment["settlement"]
-        else:
-            row.revenue_minor += converter.convert(payment["amount"], payment["currency"], period.end) or 0
-    _add_members(rows=rows, row_for=row_for, period=period, by=by)
-    ranked = sorted(rows.values(), key=lambda r: (-r.revenue_minor, -r.new_members, r.value))
-    return ranked[:MAX_ROWS]
-
-
-def _add_members(*, rows, row_for, period: Period, by: str) -> None:
-    since, before = day_bounds(period.start, period.end)
-    known_before = timezone.now() - timedelta(days=RETENTION_DAYS)
-    retained = Q(ended_at__isnull=True) | Q(ended_at__gte=F("started_at") + timedelta(days=RETENTION_DAYS))
-    started = (
-        Membership.objects.filter(started_at__gte=since, started_at__lt=before)
-        .exclude(state=Membership.State.PENDING)
-        .values(by)
         .annotate(
-            new=Count("id"),
-            known=Count("id", filter=Q(started_at__lte=known_before)),
-            kept=Count("id", filter=Q(started_at__lte=known_before) & retained),
+            gifts=Sum("gifts"),
+            amount=Sum("amount_minor"),
+            settlement=Sum("settlement_amount_minor"),
+            new=Sum("new_members"),
+            known=Sum("new_members", filter=known),
+            ended_early=Sum("members_ended_early", filter=known),
         )
     )
-    for group in started:
-        row = row_for(group[by])
+    for group in grouped:
+        row = rows.setdefault(group["value"], AttributionRow(group["value"]))
+        row.gifts += group["gifts"]
+        if group["frequency"] == Frequency.ONE_OFF:
+            row.one_off_gifts += group["gifts"]
+        if group["currency"] == converter.target:
+            row.revenue_minor += group["amount"]
+        elif group["settlement_currency"] == converter.target:
+            row.revenue_minor += group["settlement"]
+        else:
+            row.revenue_minor += converter.convert(group["amount"], group["currency"], period.end) or 0
         row.new_members += group["new"]
-        row.retention_known += group["known"]
-        row.retained += group["kept"]
+        row.retention_known += group["known"] or 0
+        row.retained += (group["known"] or 0) - (group["ended_early"] or 0)
+    ranked = sorted(rows.values(), key=lambda r: (-r.revenue_minor, -r.new_members, r.value))
+    return [row for row in ranked if row.gifts or row.new_members][:MAX_ROWS]

@@ -34,6 +34,22 @@ class DailyLedgerRollup(models.Model):
                 name="daily_ledger_rollup_key",
             )
         ]
+        # A range's rows read from the index alone (PostgreSQL): a year of them in a few milliseconds.
+        indexes = [
+            models.Index(
+                fields=["day"],
+                include=[
+                    "currency",
+                    "kind",
+                    "frequency",
+                    "settlement_currency",
+                    "amount_minor",
+                    "settlement_amount_minor",
+                    "entries",
+                ],
+                name="ledger_rollup_by_day",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.day} {self.currency} {self.kind} {self.amount_minor}"
@@ -74,6 +90,10 @@ class MembershipMrrState(models.Model):
     paused = models.BooleanField(default=False)
     ended = models.BooleanField(default=False)
     last_event_id = models.BigIntegerField(default=0)
+    started_at = models.DateTimeField(null=True, help_text=_("The moment of the membership's first event."))
+    ended_early = models.BooleanField(
+        default=False, help_text=_("Counted once as ended within 90 days of starting.")
+    )
 
     class Meta:
         verbose_name = _("membership MRR state")
@@ -100,6 +120,16 @@ class DailyAttributionRollup(models.Model):
     gifts = models.BigIntegerField(default=0)
     amount_minor = models.BigIntegerField(default=0)
     settlement_amount_minor = models.BigIntegerField(default=0)
+    new_members = models.BigIntegerField(
+        default=0,
+        db_default=0,
+        help_text=_("Memberships whose first event (started or reactivated) fell on this day."),
+    )
+    members_ended_early = models.BigIntegerField(
+        default=0,
+        db_default=0,
+        help_text=_("Of those, how many ended within 90 days of starting (counted on the start day)."),
+    )
 
     class Meta:
         verbose_name = _("daily attribution rollup")
@@ -107,6 +137,23 @@ class DailyAttributionRollup(models.Model):
             models.UniqueConstraint(
                 fields=["dimension", "day", "currency", "settlement_currency", "frequency", "value"],
                 name="attribution_rollup_key",
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["dimension", "day"],
+                include=[
+                    "value",
+                    "currency",
+                    "settlement_currency",
+                    "frequency",
+                    "gifts",
+                    "amount_minor",
+                    "settlement_amount_minor",
+                    "new_members",
+                    "members_ended_early",
+                ],
+                name="attribution_rollup_by_day",
             )
         ]
 

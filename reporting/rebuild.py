@@ -25,10 +25,13 @@ from reporting.models import (
 )
 from reporting.rollups import (
     GiftOrigin,
+    MemberOrigin,
     MrrState,
     attribution_keys,
+    ends_early,
     ledger_rollup_key,
     local_day,
+    member_attribution_keys,
     member_movement_of,
     mrr_step,
 )
@@ -49,7 +52,8 @@ ROLLUP_MODELS = (
 class _Rebuilt:
     ledger: dict = field(default_factory=lambda: defaultdict(lambda: [0, 0, 0]))
     one_off: dict = field(default_factory=lambda: defaultdict(int))
-    attribution: dict = field(default_factory=lambda: defaultdict(lambda: [0, 0, 0]))
+    # gifts, amount, settlement amount, new members, members ended early
+    attribution: dict = field(default_factory=lambda: defaultdict(lambda: [0, 0, 0, 0, 0]))
     mrr: dict = field(default_factory=lambda: defaultdict(lambda: [0, 0]))
     members: dict = field(default_factory=lambda: defaultdict(int))
     cohorts: dict = field(default_factory=lambda: defaultdict(int))
@@ -117,12 +121,35 @@ def _rebuild_mrr(rebuilt: _Rebuilt, *, batch_size: int) -> int:
         "occurred_at",
         "monthly_amount_minor",
         "currency",
+        "membership__interval",
+        "membership__campaign",
+        "membership__source",
+        "membership__ref",
     )
     count = 0
-    for event_id, membership_id, contributor_id, kind, occurred_at, monthly, currency in rows.iterator(
-        chunk_size=batch_size
-    ):
-        state, _currency, _last = rebuilt.states.get(membership_id, (MrrState(), currency, 0))
+    for (
+        event_id,
+        membership_id,
+        contributor_id,
+        kind,
+        occurred_at,
+        monthly,
+        currency,
+        *attribution,
+    ) in rows.iterator(chunk_size=batch_size):
+        first = membership_id not in rebuilt.states
+        state, _currency, _last, started_at, ended_early = rebuilt.states.get(
+            membership_id, (MrrState(), currency, 0, occurred_at, False)
+        )
+        member = MemberOrigin(contributor_id, *attribution)
+        if first or (
+            kind == MembershipEvent.Kind.ENDED
+            and not ended_early
+            and ends_early(started_at=started_at, ended_at=occurred_at)
+        ):
+            ended_early = not first
+            for key in member_attribution_keys(started_at=started_at, currency=_currency, origin=member):
+                rebuilt.attribution[tuple(key.values())][4 if ended_early else 3] += 1
         step = mrr_step(state, kind=kind, monthly_amount_minor=monthly)
         day = local_day(occurred_at)
         if step.delta or step.membership_change:
@@ -138,7 +165,7 @@ def _rebuild_mrr(rebuilt: _Rebuilt, *, batch_size: int) -> int:
                 cohort = cohort or day.replace(day=1)
                 rebuilt.cohorts[(cohort, day)] += step.membership_change
             rebuilt.contributors[contributor_id] = (after, ever or step.membership_change > 0, cohort)
-        rebuilt.states[membership_id] = (step.after, _currency, event_id)
+        rebuilt.states[membership_id] = (step.after, _currency, event_id, started_at, ended_early)
         count += 1
     return count
 
@@ -193,8 +220,10 @@ def _write_rebuilt(rebuilt: _Rebuilt) -> None:
             "gifts": n,
             "amount_minor": a,
             "settlement_amount_minor": s,
+            "new_members": new,
+            "members_ended_early": early,
         }
-        for key, (n, a, s) in rebuilt.attribution.items()
+        for key, (n, a, s, new, early) in rebuilt.attribution.items()
     )
     tables[DailyOneOffAmount].extend(
         {"day": day, "currency": currency, "amount_minor": amount, "gifts": gifts}
@@ -220,8 +249,10 @@ def _write_rebuilt(rebuilt: _Rebuilt) -> None:
             "paused": state.paused,
             "ended": state.ended,
             "last_event_id": last,
+            "started_at": started_at,
+            "ended_early": ended_early,
         }
-        for membership_id, (state, currency, last) in rebuilt.states.items()
+        for membership_id, (state, currency, last, started_at, ended_early) in rebuilt.states.items()
     )
     tables[ContributorMemberState].extend(
         {"contributor_id": cid, "counted_memberships": counted, "ever_member": ever, "cohort_month": cohort}

@@ -7,7 +7,7 @@ membership events are append-only and unique, so each is saved as new exactly on
 """
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -33,6 +33,8 @@ MemberMovement = DailyMemberMovement.Movement
 # A paused or ended membership adds nothing to MRR; every other state after an event counts its
 # monthly-equivalent amount (active, past due within grace, canceling at period end).
 _STARTS_COUNTING = {Kind.STARTED, Kind.REACTIVATED, Kind.RESUMED}
+# A new member is retained who is still a member this long after starting.
+RETENTION_DAYS = 90
 
 
 def local_day(moment: datetime) -> date:
@@ -195,11 +197,44 @@ def member_movement_of(kind: str, *, ever_member: bool) -> str:
     return MemberMovement.REACTIVATED if ever_member else MemberMovement.NEW
 
 
-def membership_event_add(*, event: MembershipEvent, contributor_id: int) -> None:
-    """Move MRR (per membership) and the member count (per contributor) by what this event changed."""
-    row, _created = MembershipMrrState.objects.select_for_update().get_or_create(
-        membership_id=event.membership_id, defaults={"currency": event.currency}
+@dataclass(frozen=True)
+class MemberOrigin:
+    """Who a membership belongs to and what brought it: its events count in the attribution rollup."""
+
+    contributor_id: int
+    interval: str
+    campaign: str = ""
+    source: str = ""
+    ref: str = ""
+
+
+def member_attribution_keys(*, started_at: datetime, currency: str, origin: MemberOrigin) -> list[dict]:
+    """A membership's rows in the attribution rollup: its start day's, one per dimension."""
+    frequency = Frequency.ANNUAL if origin.interval == Membership.Interval.YEAR else Frequency.MONTHLY
+    key = {
+        "day": local_day(started_at),
+        "currency": currency,
+        "settlement_currency": "",
+        "frequency": frequency,
+    }
+    return attribution_keys(
+        key=key, campaign=origin.campaign, origin=GiftOrigin(frequency, origin.source, origin.ref)
     )
+
+
+def ends_early(*, started_at: datetime, ended_at: datetime) -> bool:
+    """Ended before RETENTION_DAYS had passed since its start: not retained."""
+    return ended_at < started_at + timedelta(days=RETENTION_DAYS)
+
+
+def membership_event_add(*, event: MembershipEvent, member: MemberOrigin) -> None:
+    """Move MRR (per membership) and the member count (per contributor) by what this event changed;
+    a membership's first event makes it a new member of its attribution, an early end takes it off."""
+    row, created = MembershipMrrState.objects.select_for_update().get_or_create(
+        membership_id=event.membership_id,
+        defaults={"currency": event.currency, "started_at": event.occurred_at},
+    )
+    _attribute_member(row=row, event=event, member=member, first=created)
     step = mrr_step(
         MrrState(row.counted_minor, row.paused, row.ended),
         kind=event.kind,
@@ -214,11 +249,31 @@ def membership_event_add(*, event: MembershipEvent, contributor_id: int) -> None
         )
     if step.membership_change:
         _member_count_move(
-            kind=event.kind, contributor_id=contributor_id, day=day, change=step.membership_change
+            kind=event.kind, contributor_id=member.contributor_id, day=day, change=step.membership_change
         )
     row.counted_minor, row.paused, row.ended = step.after.counted_minor, step.after.paused, step.after.ended
     row.last_event_id = event.pk
     row.save()
+
+
+def _attribute_member(
+    *, row: MembershipMrrState, event: MembershipEvent, member: MemberOrigin, first: bool
+) -> None:
+    amounts = dict.fromkeys(("gifts", "amount_minor", "settlement_amount_minor", "members_ended_early"), 0)
+    if first:
+        amounts["new_members"] = 1
+    elif (
+        event.kind == Kind.ENDED
+        and not row.ended_early
+        and row.started_at is not None
+        and ends_early(started_at=row.started_at, ended_at=event.occurred_at)
+    ):
+        amounts["members_ended_early"], row.ended_early = 1, True
+    else:
+        return
+    started_at = row.started_at or event.occurred_at
+    for key in member_attribution_keys(started_at=started_at, currency=row.currency, origin=member):
+        _add(DailyAttributionRollup, key=key, amounts=amounts)
 
 
 def _member_count_move(*, kind: str, contributor_id: int, day: date, change: int) -> None:
@@ -253,7 +308,5 @@ def on_membership_event_saved(
     sender, instance: MembershipEvent, created: bool, raw: bool = False, **kwargs
 ) -> None:
     if created and not raw:
-        contributor_id = Membership.objects.values_list("contributor_id", flat=True).get(
-            pk=instance.membership_id
-        )
-        membership_event_add(event=instance, contributor_id=contributor_id)
+        facts = Membership.objects.values_list("contributor_id", "interval", "campaign", "source", "ref")
+        membership_event_add(event=instance, member=MemberOrigin(*facts.get(pk=instance.membership_id)))

@@ -105,9 +105,13 @@ def dispute_won(contribution: Contribution, *, on: datetime) -> LedgerEntry:
     )
 
 
-def member(*, amount: int, currency: str = "USD", interval: str = "month", contributor=None) -> Membership:
+def member(
+    *, amount: int, currency: str = "USD", interval: str = "month", contributor=None, campaign: str = ""
+) -> Membership:
     extra = {"contributor": contributor} if contributor else {}
-    return MembershipFactory(amount_minor=amount, currency=currency, interval=interval, **extra)
+    return MembershipFactory(
+        amount_minor=amount, currency=currency, interval=interval, campaign=campaign, **extra
+    )
 
 
 def event(membership: Membership, kind: str, *, on: datetime, monthly: int | None = None) -> MembershipEvent:

@@ -1,6 +1,6 @@
 """Attribution (campaign, source, article) and the reader share of revenue, checked by hand."""
 
-from datetime import date, timedelta
+from datetime import date
 
 import pytest
 import time_machine
@@ -12,7 +12,7 @@ from reporting.models import OtherRevenue
 from reporting.periods import Period
 from reporting.reader_share import reader_share
 from tests.factories import UserFactory
-from tests.reporting.book import at, dispute, gift, member, refund
+from tests.reporting.book import at, dispute, event, gift, member, refund
 
 pytestmark = pytest.mark.django_db
 
@@ -52,15 +52,11 @@ def test_payments_are_counted_per_source_and_referring_article():
 
 @time_machine.travel("2026-08-01 12:00Z", tick=False)
 def test_new_members_and_their_three_month_retention_per_campaign():
-    stays = member(amount=1000)
-    leaves = member(amount=1000)
-    too_new = member(amount=1000)
-    for membership, started in ((stays, "2026-03-02"), (leaves, "2026-03-03"), (too_new, "2026-03-04")):
-        membership.campaign, membership.started_at = "spring", at(f"{started} 10:00")
-    leaves.ended_at = leaves.started_at + timedelta(days=40)
-    too_new.started_at = at("2026-07-20 10:00")
-    for membership in (stays, leaves, too_new):
-        membership.save()
+    stays, leaves, too_new = (member(amount=1000, campaign="spring") for _ in range(3))
+    event(stays, "started", on=at("2026-03-02 10:00"))
+    event(leaves, "started", on=at("2026-03-03 10:00"))
+    event(leaves, "ended", on=at("2026-04-12 10:00"))
+    event(too_new, "started", on=at("2026-07-20 10:00"))
 
     march = by("campaign")["spring"]
     whole = by("campaign", Period(date(2026, 3, 1), date(2026, 7, 31)))["spring"]
@@ -68,6 +64,21 @@ def test_new_members_and_their_three_month_retention_per_campaign():
     assert (march.new_members, march.retention_known, march.retained) == (2, 2, 1)
     assert march.retention_share == 0.5
     assert (whole.new_members, whole.retention_known) == (3, 2)
+
+
+@time_machine.travel("2026-08-01 12:00Z", tick=False)
+def test_an_end_after_90_days_keeps_the_member_retained_and_a_second_end_is_not_counted_again():
+    late, twice = (member(amount=1000, campaign="autumn") for _ in range(2))
+    event(late, "started", on=at("2026-03-02 10:00"))
+    event(late, "ended", on=at("2026-06-01 10:00"))
+    event(twice, "started", on=at("2026-03-02 10:00"))
+    event(twice, "ended", on=at("2026-03-20 10:00"))
+    event(twice, "reactivated", on=at("2026-03-25 10:00"))
+    event(twice, "ended", on=at("2026-04-20 10:00"))
+
+    march = by("campaign")["autumn"]
+
+    assert (march.new_members, march.retention_known, march.retained) == (2, 2, 1)
 
 
 def test_reader_share_is_reader_revenue_over_all_revenue_per_month_and_year():
