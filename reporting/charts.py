@@ -1,6 +1,8 @@
 """Charts drawn on the server as SVG: no script, no CDN, nothing a strict CSP would block.
 
 Each chart is a small dataclass of shapes the template draws; colours come from CSS classes.
+Coordinates are strings written here with a full stop (`_n`): the template would localise a number,
+and "12,5" is no coordinate (Ukrainian writes decimals with a comma).
 Every chart on the page has the table of its numbers beside it, for screen readers and for checking.
 """
 
@@ -10,12 +12,16 @@ WIDTH, HEIGHT = 640, 240
 LEFT, RIGHT, TOP, BOTTOM = 64, 8, 12, 28
 
 
+def _n(value: float) -> str:
+    return f"{value:.1f}"
+
+
 @dataclass
 class Bar:
-    x: float
-    y: float
-    width: float
-    height: float
+    x: str
+    y: str
+    width: str
+    height: str
     css: str
     title: str
 
@@ -25,10 +31,10 @@ class Chart:
     title: str
     bars: list[Bar] = field(default_factory=list)
     line: str = ""  # an SVG polyline's points
-    points: list[tuple[float, float, str]] = field(default_factory=list)
-    ticks: list[tuple[float, str]] = field(default_factory=list)  # y, label
-    labels: list[tuple[float, str]] = field(default_factory=list)  # x, label
-    baseline: float = HEIGHT - BOTTOM
+    points: list[tuple[str, str, str]] = field(default_factory=list)
+    ticks: list[tuple[str, str]] = field(default_factory=list)  # y, label
+    labels: list[tuple[str, str]] = field(default_factory=list)  # x, label
+    baseline: str = _n(HEIGHT - BOTTOM)
     legend: list[tuple[str, str]] = field(default_factory=list)  # css, label
     width: int = WIDTH
     height: int = HEIGHT
@@ -45,8 +51,8 @@ def _y(value: int, low: int, high: int) -> float:
     return TOP + (high - value) * (HEIGHT - TOP - BOTTOM) / (high - low)
 
 
-def _ticks(low: int, high: int, fmt) -> list[tuple[float, str]]:
-    return [(_y(v, low, high), fmt(v)) for v in (low, (low + high) // 2, high)] if high > low else []
+def _ticks(low: int, high: int, fmt) -> list[tuple[str, str]]:
+    return [(_n(_y(v, low, high)), fmt(v)) for v in (low, (low + high) // 2, high)] if high > low else []
 
 
 def _slot(index: int, count: int) -> tuple[float, float]:
@@ -61,11 +67,13 @@ def stacked_bars(
     tops = [sum(max(values[i], 0) for _c, _n, values in series) for i in range(len(labels))]
     bottoms = [sum(min(values[i], 0) for _c, _n, values in series) for i in range(len(labels))]
     low, high = _scale(min(bottoms, default=0), max(tops, default=0))
-    chart = Chart(title=title, legend=[(css, name) for css, name, _v in series], baseline=_y(0, low, high))
+    chart = Chart(
+        title=title, legend=[(css, name) for css, name, _v in series], baseline=_n(_y(0, low, high))
+    )
     chart.ticks = _ticks(low, high, fmt)
     for index, label in enumerate(labels):
         x, step = _slot(index, len(labels))
-        chart.labels.append((x + step / 2, label))
+        chart.labels.append((_n(x + step / 2), label))
         up, down = 0, 0
         for css, name, values in series:
             value = values[index]
@@ -76,10 +84,10 @@ def stacked_bars(
             y1, y2 = _y(max(start, end), low, high), _y(min(start, end), low, high)
             chart.bars.append(
                 Bar(
-                    x + step * 0.15,
-                    y1,
-                    step * 0.7,
-                    max(y2 - y1, 0.5),
+                    _n(x + step * 0.15),
+                    _n(y1),
+                    _n(step * 0.7),
+                    _n(max(y2 - y1, 0.5)),
                     css,
                     f"{label} {name}: {value_fmt(value)}",
                 )
@@ -95,15 +103,15 @@ def line(
     *, title: str, labels: list[str], values: list[int], fmt, value_fmt, css: str = "line-main"
 ) -> Chart:
     low, high = _scale(min(values, default=0), max(values, default=0))
-    chart = Chart(title=title, baseline=_y(0, low, high), legend=[(css, title)])
+    chart = Chart(title=title, baseline=_n(_y(0, low, high)), legend=[(css, title)])
     chart.ticks = _ticks(low, high, fmt)
     points = []
     for index, (label, value) in enumerate(zip(labels, values, strict=True)):
         x, step = _slot(index, len(labels))
         cx, cy = x + step / 2, _y(value, low, high)
-        points.append(f"{cx:.1f},{cy:.1f}")
-        chart.points.append((cx, cy, f"{label}: {value_fmt(value)}"))
-        chart.labels.append((cx, label))
+        points.append(f"{_n(cx)},{_n(cy)}")
+        chart.points.append((_n(cx), _n(cy), f"{label}: {value_fmt(value)}"))
+        chart.labels.append((_n(cx), label))
     chart.line = " ".join(points)
     return chart
 

@@ -104,9 +104,15 @@ def _standing_dict(standing: Standing) -> dict:
     }
 
 
-def summary_for(*, period: Period, currency: str | None = None) -> Summary:
-    """Nine queries whatever the period or the data (rates, and four each for now and before)."""
-    converter = Converter(until=period.end, target=currency)
+def summary_for(
+    *, period: Period, currency: str | None = None, converter: Converter | None = None
+) -> Summary:
+    """Nine queries whatever the period or the data (rates, and four each for now and before).
+
+    A page showing more figures passes its own `converter` (rates up to a later day convert these
+    days alike), so the rates are read once.
+    """
+    converter = converter or Converter(until=period.end, target=currency)
     previous = period.previous()
     revenue = revenue_report(period=period, converter=converter)
     previous_revenue = revenue_report(period=previous, converter=converter)

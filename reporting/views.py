@@ -79,8 +79,8 @@ DRILL_FILTERS = ("kind", "currency", "frequency", "campaign")
 @report_viewer_required
 def dashboard(request: HttpRequest, viewer: ReportViewer) -> HttpResponse:
     period, currency, errors = _range(request.GET)
-    summary = summary_for(period=period, currency=currency or None)
-    converter = Converter(until=month_end(period.end), target=summary.currency)
+    converter = Converter(until=month_end(period.end), target=currency or None)
+    summary = summary_for(period=period, converter=converter)
     series = mrr_series(last_month=period.end, months=SERIES_MONTHS, converter=converter)
     first_month = series.months[0].month
     months = revenue_by_month(start=first_month, end=month_end(period.end), converter=converter)
