@@ -6,10 +6,10 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Count, Sum
+from django.db.models import Sum
 from django.db.models.functions import TruncMonth
 
-from reporting.models import ContributorMemberState, DailyCohortMovement
+from reporting.models import CohortSize, DailyCohortMovement
 from reporting.periods import add_months
 
 
@@ -36,9 +36,7 @@ def cohort_table(*, last_month: date, months: int, horizon: int = 12) -> list[Co
     first = add_months(last_month, -(months - 1))
     last = add_months(last_month, 0)
     sizes = dict(
-        ContributorMemberState.objects.filter(cohort_month__range=(first, last))
-        .values_list("cohort_month")
-        .annotate(n=Count("contributor_id"))
+        CohortSize.objects.filter(cohort_month__range=(first, last)).values_list("cohort_month", "members")
     )
     moved: dict[date, dict[date, int]] = defaultdict(dict)
     for cohort, month, members in (

@@ -76,6 +76,13 @@ class DailyMrrMovement(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["day", "currency", "movement"], name="mrr_movement_key")
         ]
+        indexes = [
+            models.Index(
+                fields=["day"],
+                include=["currency", "movement", "amount_minor", "memberships"],
+                name="mrr_by_day",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.day} {self.currency} {self.movement} {self.amount_minor}"
@@ -174,6 +181,9 @@ class DailyOneOffAmount(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["day", "currency", "amount_minor"], name="one_off_amount_key")
         ]
+        indexes = [
+            models.Index(fields=["day"], include=["currency", "amount_minor", "gifts"], name="one_off_by_day")
+        ]
 
     def __str__(self) -> str:
         return f"{self.day} {self.gifts} x {self.amount_minor} {self.currency}"
@@ -214,6 +224,19 @@ class DailyCohortMovement(models.Model):
 
     def __str__(self) -> str:
         return f"cohort {self.cohort_month:%Y-%m} {self.day} {self.members}"
+
+
+class CohortSize(models.Model):
+    """How many contributors first became members in a month: the retention table's first column."""
+
+    cohort_month = models.DateField(primary_key=True)
+    members = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("cohort size")
+
+    def __str__(self) -> str:
+        return f"{self.cohort_month:%Y-%m}: {self.members}"
 
 
 class ContributorMemberState(models.Model):

@@ -14,6 +14,7 @@ from membership.models import MembershipEvent
 from payments.models import Frequency, LedgerEntry
 from reporting.bulk_insert import BulkTable, analyze
 from reporting.models import (
+    CohortSize,
     ContributorMemberState,
     DailyAttributionRollup,
     DailyCohortMovement,
@@ -37,6 +38,7 @@ from reporting.rollups import (
 )
 
 ROLLUP_MODELS = (
+    CohortSize,
     DailyLedgerRollup,
     DailyAttributionRollup,
     DailyOneOffAmount,
@@ -258,5 +260,10 @@ def _write_rebuilt(rebuilt: _Rebuilt) -> None:
         {"contributor_id": cid, "counted_memberships": counted, "ever_member": ever, "cohort_month": cohort}
         for cid, (counted, ever, cohort) in rebuilt.contributors.items()
     )
+    sizes: dict = defaultdict(int)
+    for _counted, _ever, cohort in rebuilt.contributors.values():
+        if cohort is not None:
+            sizes[cohort] += 1
+    tables[CohortSize].extend({"cohort_month": month, "members": n} for month, n in sizes.items())
     for table in tables.values():
         table.flush()

@@ -16,6 +16,7 @@ from django.db import connection
 from membership.models import Membership, MembershipEvent
 from payments.models import Contribution, Frequency, LedgerEntry
 from reporting.models import (
+    CohortSize,
     ContributorMemberState,
     DailyAttributionRollup,
     DailyCohortMovement,
@@ -289,7 +290,9 @@ def _member_count_move(*, kind: str, contributor_id: int, day: date, change: int
             key={"day": day, "movement": member_movement_of(kind, ever_member=member.ever_member)},
             amounts={"members": change},
         )
-        member.cohort_month = member.cohort_month or day.replace(day=1)
+        if member.cohort_month is None:
+            member.cohort_month = day.replace(day=1)
+            _add(CohortSize, key={"cohort_month": member.cohort_month}, amounts={"members": 1})
         _add(
             DailyCohortMovement,
             key={"cohort_month": member.cohort_month, "day": day},
