@@ -24,7 +24,7 @@ from payments.money import minor_unit_exponent
 from reporting.bulk_insert import BulkTable, analyze
 from reporting.models import ExchangeRate
 from reporting.periods import add_months
-from reporting.rebuild import rollups_rebuild
+from reporting.rebuild import ROLLUP_MODELS, rollups_rebuild
 
 SEED_EMAIL_DOMAIN = "seed.example"
 CURRENCIES = [("USD", 45), ("EUR", 20), ("UAH", 20), ("GBP", 10), ("JPY", 5)]
@@ -354,6 +354,7 @@ def seed_history(
     tiers_reassign()
     analyze([Contributor, Membership, Contribution, LedgerEntry, MembershipEvent, ExchangeRate])
     rollups_rebuild()
+    analyze(ROLLUP_MODELS)
     report(total, total)
     return counts
 

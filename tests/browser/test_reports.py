@@ -83,3 +83,48 @@ def test_the_dashboard_fits_the_screen_and_draws_its_charts(
             page.screenshot(path=str(SCREENSHOTS / f"reports-dashboard-{name}.png"), full_page=True)
     finally:
         context.close()
+
+
+@pytest.mark.parametrize(("name", "viewport"), [("desktop", DESKTOP), ("phone", PHONE)])
+def test_the_drill_down_pages_fit_the_screen(browser, settings, dashboard_site, name, viewport):
+    context, page = make_page(browser, settings, viewport)
+    try:
+        log_in(page, dashboard_site)
+        for kind in ("ledger", "events"):
+            page.goto(f"{dashboard_site}/staff/reports/{kind}?preset=last_12_months")
+
+            assert page.locator("table.report-table tbody tr").count() > 0
+            assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+            if os.environ.get("UPDATE_SCREENSHOTS") == "1":
+                page.screenshot(path=str(SCREENSHOTS / f"reports-{kind}-{name}.png"), full_page=True)
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize(("name", "viewport"), [("desktop", DESKTOP), ("phone", PHONE)])
+def test_staff_upload_exchange_rates_in_the_admin(
+    browser, settings, dashboard_site, name, viewport, tmp_path
+):
+    admin = UserFactory(email="admin@example.org", is_staff=True, is_superuser=True, name="Admin")
+    EmailAddress.objects.create(user=admin, email=admin.email, verified=True, primary=True)
+    rates = tmp_path / "rates.csv"
+    rates.write_text(
+        "day,currency,quote_currency,rate\n2026-11-30,EUR,USD,1.0850\n2026-11-30,UAH,USD,0.0242\n"
+    )
+    context, page = make_page(browser, settings, viewport)
+    try:
+        page.goto(f"{dashboard_site}/accounts/login/?next=/admin/reporting/exchangerate/upload/")
+        page.get_by_label("Email").fill(admin.email)
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name=re.compile("sign in|log in", re.IGNORECASE)).click()
+        expect(page).to_have_url(re.compile(r"/admin/reporting/exchangerate/upload/"))
+        if os.environ.get("UPDATE_SCREENSHOTS") == "1":
+            page.screenshot(path=str(SCREENSHOTS / f"reports-rates-upload-{name}.png"), full_page=True)
+
+        page.locator('input[type="file"]').set_input_files(str(rates))
+        page.get_by_role("button", name=re.compile("upload", re.IGNORECASE)).click()
+
+        expect(page.locator(".messagelist")).to_contain_text("2")
+        assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+    finally:
+        context.close()

@@ -4,7 +4,8 @@ import time
 
 from django.core.management.base import BaseCommand
 
-from reporting.rebuild import rollups_rebuild
+from reporting.bulk_insert import analyze
+from reporting.rebuild import ROLLUP_MODELS, rollups_rebuild
 
 
 class Command(BaseCommand):
@@ -13,6 +14,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:
         started = time.monotonic()
         counts = rollups_rebuild()
+        analyze(ROLLUP_MODELS)  # after the commit: VACUUM too
         self.stdout.write(
             self.style.SUCCESS(
                 f"Rebuilt the rollups from {counts['ledger_entries']} ledger entries and "
