@@ -87,6 +87,9 @@ class ContributionIn(Schema):
     campaign: Slug = Field("", max_length=100)
     source: Text = Field("", max_length=20)
     ref: Text = Field("", max_length=500)
+    variant: Text = Field(
+        "", max_length=100, description="The banner message and variant the reader clicked."
+    )
     utm_source: Text = Field("", max_length=100)
     utm_medium: Text = Field("", max_length=100)
     utm_campaign: Text = Field("", max_length=100)

@@ -341,7 +341,7 @@ def report_attribution(request: HttpRequest, query: Query[AttributionIn]):
     try:
         rows = attribution_report(period=period, by=query.by, converter=converter)
     except AttributionError as exc:
-        raise ReportQueryError(400, "invalid", _("Choose campaign, source or ref."), "by") from exc
+        raise ReportQueryError(400, "invalid", _("Choose campaign, source, ref or variant."), "by") from exc
     return {
         "currency": converter.target,
         "by": query.by,

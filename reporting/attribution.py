@@ -19,7 +19,7 @@ from reporting.models import DailyAttributionRollup
 from reporting.periods import Period, today
 from reporting.rollups import RETENTION_DAYS
 
-DIMENSIONS = ("campaign", "source", "ref")
+DIMENSIONS = ("campaign", "source", "ref", "variant")
 MAX_ROWS = 50
 
 
@@ -56,7 +56,7 @@ class AttributionRow:
 
 def attribution_report(*, period: Period, by: str, converter: Converter) -> list[AttributionRow]:
     if by not in DIMENSIONS:
-        raise AttributionError("Choose campaign, source or ref.")
+        raise AttributionError("Choose campaign, source, ref or variant.")
     # Retention is known for memberships whose start day is over RETENTION_DAYS behind us.
     known_until = today() - timedelta(days=RETENTION_DAYS + 1)
     known = Q(day__lte=known_until)

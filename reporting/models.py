@@ -117,6 +117,7 @@ class DailyAttributionRollup(models.Model):
         CAMPAIGN = "campaign", _("Campaign")
         SOURCE = "source", _("Source")
         REF = "ref", _("Referring article")
+        VARIANT = "variant", _("Banner variant")
 
     day = models.DateField()
     currency = models.CharField(max_length=3)

@@ -286,6 +286,7 @@ def attribution_context(*, rows: list[AttributionRow], by: str, currency: str, l
             ("campaign", _("Campaign")),
             ("source", _("Source")),
             ("ref", _("Article")),
+            ("variant", _("Banner variant")),
         ],
         "attribution_rows": [
             {

@@ -75,6 +75,7 @@ def _rebuild_ledger(rebuilt: _Rebuilt, *, batch_size: int) -> int:
         "contribution__frequency",
         "contribution__source",
         "contribution__ref",
+        "contribution__variant",
     )
     count = 0
     for (
@@ -88,6 +89,7 @@ def _rebuild_ledger(rebuilt: _Rebuilt, *, batch_size: int) -> int:
         frequency,
         source,
         ref,
+        variant,
     ) in rows.iterator(chunk_size=batch_size):
         key = ledger_rollup_key(
             occurred_at=occurred_at,
@@ -104,7 +106,7 @@ def _rebuild_ledger(rebuilt: _Rebuilt, *, batch_size: int) -> int:
         if kind == LedgerEntry.Kind.CHARGE and frequency == Frequency.ONE_OFF:
             rebuilt.one_off[(key["day"], currency, amount)] += 1
         if kind == LedgerEntry.Kind.CHARGE:
-            origin = GiftOrigin(frequency or "", source or "", ref or "")
+            origin = GiftOrigin(frequency or "", source or "", ref or "", variant or "")
             for attribution in attribution_keys(key=key, campaign=campaign, origin=origin):
                 sums = rebuilt.attribution[tuple(attribution.values())]
                 sums[0] += 1
@@ -127,6 +129,7 @@ def _rebuild_mrr(rebuilt: _Rebuilt, *, batch_size: int) -> int:
         "membership__campaign",
         "membership__source",
         "membership__ref",
+        "membership__variant",
     )
     count = 0
     for (

@@ -86,6 +86,7 @@ class GiftOrigin:
     frequency: str = ""
     source: str = ""
     ref: str = ""
+    variant: str = ""
 
 
 def ledger_entry_add(*, entry: LedgerEntry, origin: GiftOrigin) -> None:
@@ -123,7 +124,7 @@ def ledger_entry_add(*, entry: LedgerEntry, origin: GiftOrigin) -> None:
 
 def attribution_keys(*, key: dict, campaign: str, origin: GiftOrigin) -> list[dict]:
     """A charge's rows in the attribution rollup: one per dimension, so a report by one reads only its own."""
-    values = {"campaign": campaign, "source": origin.source, "ref": origin.ref}
+    values = {"campaign": campaign, "source": origin.source, "ref": origin.ref, "variant": origin.variant}
     return [
         {
             "day": key["day"],
@@ -142,7 +143,7 @@ def _origin_of(entry: LedgerEntry) -> GiftOrigin:
         return GiftOrigin()
     row = (
         Contribution.objects.filter(pk=entry.contribution_id)
-        .values_list("frequency", "source", "ref")
+        .values_list("frequency", "source", "ref", "variant")
         .first()
     )
     return GiftOrigin(*row) if row else GiftOrigin()
@@ -207,6 +208,7 @@ class MemberOrigin:
     campaign: str = ""
     source: str = ""
     ref: str = ""
+    variant: str = ""
 
 
 def member_attribution_keys(*, started_at: datetime, currency: str, origin: MemberOrigin) -> list[dict]:
@@ -219,7 +221,9 @@ def member_attribution_keys(*, started_at: datetime, currency: str, origin: Memb
         "frequency": frequency,
     }
     return attribution_keys(
-        key=key, campaign=origin.campaign, origin=GiftOrigin(frequency, origin.source, origin.ref)
+        key=key,
+        campaign=origin.campaign,
+        origin=GiftOrigin(frequency, origin.source, origin.ref, origin.variant),
     )
 
 
@@ -311,5 +315,7 @@ def on_membership_event_saved(
     sender, instance: MembershipEvent, created: bool, raw: bool = False, **kwargs
 ) -> None:
     if created and not raw:
-        facts = Membership.objects.values_list("contributor_id", "interval", "campaign", "source", "ref")
+        facts = Membership.objects.values_list(
+            "contributor_id", "interval", "campaign", "source", "ref", "variant"
+        )
         membership_event_add(event=instance, member=MemberOrigin(*facts.get(pk=instance.membership_id)))

@@ -22,6 +22,9 @@ class Attribution(models.Model):
     campaign = models.SlugField(_("campaign"), max_length=100, blank=True, db_index=True)
     source = models.CharField(_("source"), max_length=20, blank=True)
     ref = models.CharField(_("referring article"), max_length=500, blank=True)
+    variant = models.CharField(
+        _("banner variant"), max_length=100, blank=True, help_text=_("The banner message and variant shown.")
+    )
     utm_source = models.CharField(max_length=100, blank=True)
     utm_medium = models.CharField(max_length=100, blank=True)
     utm_campaign = models.CharField(max_length=100, blank=True)
@@ -35,6 +38,7 @@ class Attribution(models.Model):
         "campaign",
         "source",
         "ref",
+        "variant",
         "utm_source",
         "utm_medium",
         "utm_campaign",

@@ -345,6 +345,7 @@ def test_attribution_dedication_and_anonymity_are_stored(client, localstripe):
         "campaign": "spring-drive",
         "source": "banner",
         "ref": "https://news.example.org/2026/11/story",
+        "variant": "year-end-b",
         "utm_source": "newsletter",
         "utm_medium": "email",
         "utm_campaign": "spring",
@@ -358,6 +359,7 @@ def test_attribution_dedication_and_anonymity_are_stored(client, localstripe):
     assert contribution.attribution() == attribution
     assert (contribution.dedication, contribution.anonymous) == ("For my mother", True)
     assert payment_intents()[0]["metadata"]["campaign"] == "spring-drive"
+    assert payment_intents()[0]["metadata"]["variant"] == "year-end-b"
 
 
 def test_attribution_is_kept_on_the_membership(client, localstripe):

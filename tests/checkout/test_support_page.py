@@ -163,7 +163,7 @@ def test_amounts_are_formatted_for_the_readers_language(client):
 
 def test_attribution_from_the_link_is_carried_into_the_page_data(client):
     response = client.get(
-        "/support/?campaign=spring-appeal&source=newsletter&ref=https://news.example/a/42"
+        "/support/?campaign=spring-appeal&source=newsletter&ref=https://news.example/a/42&variant=year-end-b"
         "&utm_source=mail&utm_medium=email&utm_campaign=spring&utm_term=t&utm_content=button"
     )
 
@@ -171,6 +171,7 @@ def test_attribution_from_the_link_is_carried_into_the_page_data(client):
         "campaign": "spring-appeal",
         "source": "newsletter",
         "ref": "https://news.example/a/42",
+        "variant": "year-end-b",
         "utm_source": "mail",
         "utm_medium": "email",
         "utm_campaign": "spring",

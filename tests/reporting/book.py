@@ -39,6 +39,7 @@ def gift(
     campaign: str = "",
     source: str = "",
     ref: str = "",
+    variant: str = "",
     fee: int = 0,
     settled: tuple[int, str] | None = None,
 ) -> Contribution:
@@ -55,6 +56,7 @@ def gift(
         campaign=campaign,
         source=source,
         ref=ref,
+        variant=variant,
     )
     settlement = {"settlement_amount_minor": settled[0], "settlement_currency": settled[1]} if settled else {}
     links = {
@@ -106,11 +108,17 @@ def dispute_won(contribution: Contribution, *, on: datetime) -> LedgerEntry:
 
 
 def member(
-    *, amount: int, currency: str = "USD", interval: str = "month", contributor=None, campaign: str = ""
+    *,
+    amount: int,
+    currency: str = "USD",
+    interval: str = "month",
+    contributor=None,
+    campaign: str = "",
+    variant: str = "",
 ) -> Membership:
     extra = {"contributor": contributor} if contributor else {}
     return MembershipFactory(
-        amount_minor=amount, currency=currency, interval=interval, campaign=campaign, **extra
+        amount_minor=amount, currency=currency, interval=interval, campaign=campaign, variant=variant, **extra
     )
 
 

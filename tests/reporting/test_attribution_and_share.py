@@ -50,6 +50,20 @@ def test_payments_are_counted_per_source_and_referring_article():
     assert (articles[article].gifts, articles[article].revenue_minor) == (2, 6500)
 
 
+def test_payments_and_new_members_are_counted_per_banner_variant():
+    gift(amount=2500, campaign="spring", variant="spring-a", on=at("2026-03-05 10:00"))
+    gift(amount=1000, campaign="spring", variant="spring-b", on=at("2026-03-06 10:00"))
+    gift(amount=4000, campaign="spring", variant="spring-b", on=at("2026-03-07 10:00"))
+    monthly = member(amount=1000, campaign="spring", variant="spring-b")
+    event(monthly, "started", on=at("2026-03-08 10:00"))
+
+    variants = by("variant")
+
+    assert (variants["spring-a"].gifts, variants["spring-a"].revenue_minor) == (1, 2500)
+    assert (variants["spring-b"].gifts, variants["spring-b"].revenue_minor) == (2, 5000)
+    assert (variants["spring-a"].new_members, variants["spring-b"].new_members) == (0, 1)
+
+
 @time_machine.travel("2026-08-01 12:00Z", tick=False)
 def test_new_members_and_their_three_month_retention_per_campaign():
     stays, leaves, too_new = (member(amount=1000, campaign="spring") for _ in range(3))

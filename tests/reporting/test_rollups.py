@@ -29,6 +29,7 @@ def scripted_mix(settings) -> None:
         campaign="spring",
         source="banner",
         ref="/news/war-diary",
+        variant="spring-a",
         on=at("2026-01-31 23:30", "Europe/Kyiv"),
     )
     two = gift(
@@ -117,7 +118,7 @@ def rollup_attribution_sums(dimension: str) -> dict:
     return {(day, currency, value): (amount, gifts) for day, currency, value, amount, gifts in rows}
 
 
-@pytest.mark.parametrize("dimension", ["campaign", "source", "ref"])
+@pytest.mark.parametrize("dimension", ["campaign", "source", "ref", "variant"])
 def test_each_dimension_of_the_attribution_rollup_equals_the_raw_aggregate_over_the_charges(
     settings, dimension
 ):
