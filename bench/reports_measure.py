@@ -241,6 +241,7 @@ PAGES = {
     "dashboard": "/staff/?preset=last_12_months",
     "drill-down page": "/staff/reports/ledger?preset=last_30_days",
     "drill-down API": "/api/v1/reports/ledger?preset=last_30_days",
+    "drill-down events": "/staff/reports/events?preset=last_30_days",
 }
 
 

@@ -64,6 +64,8 @@ class MembershipEvent(models.Model):
         indexes = [
             models.Index(fields=["membership", "occurred_at"], name="membership_event_history"),
             models.Index(fields=["kind", "occurred_at"], name="membership_event_by_kind"),
+            # The events of a range, for the reports' drill-down.
+            models.Index(fields=["occurred_at", "id"], name="membership_event_by_time"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(monthly_amount_minor__gte=0), name="membership_event_amount"),
