@@ -54,7 +54,9 @@ def open_support_page(page, site, query="?currency=USD"):
 
 def test_reader_gives_once_by_card_and_sees_the_amount_on_the_thank_you_page(page, site):
     open_support_page(
-        page, site, "?currency=USD&campaign=spring-appeal&source=banner&ref=article-42&utm_medium=email"
+        page,
+        site,
+        "?currency=USD&campaign=spring-appeal&source=banner&ref=article-42&variant=spring-a&utm_medium=email",
     )
 
     page.get_by_text("Support us just once").click()
@@ -78,6 +80,7 @@ def test_reader_gives_once_by_card_and_sees_the_amount_on_the_thank_you_page(pag
         "campaign": "spring-appeal",
         "source": "banner",
         "ref": "article-42",
+        "variant": "spring-a",
         "utm_source": "",
         "utm_medium": "email",
         "utm_campaign": "",
