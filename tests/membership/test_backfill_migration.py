@@ -3,8 +3,8 @@
 from datetime import UTC, datetime
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
+
+from tests.migrating import migrate_to, migrate_to_latest
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -13,22 +13,11 @@ AFTER = [("membership", "0003_backfill_lifecycle")]
 T0 = datetime(2026, 10, 1, tzinfo=UTC)
 
 
-def _migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
-
-
 @pytest.fixture
 def old_apps():
-    apps = _migrate(BEFORE)
+    apps = migrate_to(BEFORE)
     yield apps
-    _migrate(executor_leaf_nodes())
-
-
-def executor_leaf_nodes():
-    return MigrationExecutor(connection).loader.graph.leaf_nodes()
+    migrate_to_latest()
 
 
 def _membership(apps, *, email, status, cancel_at_period_end=False, renewals=0):
@@ -63,7 +52,7 @@ def test_backfill_gives_each_membership_its_state_and_history(old_apps):
     canceled = _membership(old_apps, email="c@example.org", status="canceled")
     never_paid = _membership(old_apps, email="d@example.org", status="incomplete", renewals=-1)
 
-    apps = _migrate(AFTER)
+    apps = migrate_to(AFTER)
 
     memberships = apps.get_model("membership", "Membership").objects
     events = apps.get_model("membership", "MembershipEvent").objects

@@ -3,8 +3,8 @@
 from datetime import date
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
+
+from tests.migrating import migrate_to, migrate_to_latest
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -13,18 +13,11 @@ AFTER = [("reporting", "0004_narrower_rollups")]
 DAY = date(2026, 3, 2)
 
 
-def _migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
-
-
 @pytest.fixture
 def old_apps():
-    apps = _migrate(BEFORE)
+    apps = migrate_to(BEFORE)
     yield apps
-    _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+    migrate_to_latest()
 
 
 def _old_rows(apps):
@@ -45,7 +38,7 @@ def _old_rows(apps):
 def test_ledger_rows_of_two_campaigns_become_one_row_with_their_sums(old_apps):
     _old_rows(old_apps)
 
-    apps = _migrate(AFTER)
+    apps = migrate_to(AFTER)
 
     rows = list(apps.get_model("reporting", "DailyLedgerRollup").objects.values("amount_minor", "entries"))
     assert rows == [{"amount_minor": 3500, "entries": 2}]
@@ -54,7 +47,7 @@ def test_ledger_rows_of_two_campaigns_become_one_row_with_their_sums(old_apps):
 def test_attribution_rows_become_one_row_per_dimension_and_value(old_apps):
     _old_rows(old_apps)
 
-    apps = _migrate(AFTER)
+    apps = migrate_to(AFTER)
 
     rows = apps.get_model("reporting", "DailyAttributionRollup").objects.values_list(
         "dimension", "value", "gifts", "amount_minor"
