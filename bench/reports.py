@@ -12,7 +12,6 @@ and checks the two agree to the minor unit. Drops the database at the end (also 
 import argparse
 import json
 import os
-import secrets
 import subprocess
 import sys
 import tempfile
@@ -24,6 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from bench.run import bench_env as production_env  # noqa: E402
 from bench.stack import VENV_BIN, create_database, drop_database, drop_stale_databases  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
@@ -48,24 +48,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 
 def bench_env(*, database: str, time_zone: str) -> dict[str, str]:
-    """Production settings (DEBUG off, every secret set) on the bench database."""
-    env = {
-        key: value for key, value in os.environ.items() if key not in {"REDIS_CACHE_URL", "STRIPE_API_BASE"}
-    }
+    """The webhook bench's production settings (DEBUG off, every secret set) on this bench's database."""
+    env = production_env(database, "config.settings")
     env.update(
-        DJANGO_SETTINGS_MODULE="config.settings",
-        DJANGO_DEBUG="false",
-        DJANGO_SECRET_KEY="bench-" + secrets.token_hex(24),
-        DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost,testserver",
-        STRIPE_SECRET_KEY="sk_test_bench",
-        STRIPE_PUBLISHABLE_KEY="pk_test_bench",
-        STRIPE_WEBHOOK_SECRET="whsec_bench_" + "r" * 24,
-        MEMBER_TOKEN_SECRET="bench-member-" + secrets.token_hex(24),
-        DATABASE_URL=f"postgres://postgres@127.0.0.1:5432/{database}",
+        DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost,testserver",  # the test client's host
         REPORTING_TIME_ZONE=time_zone,
         REPORTING_CURRENCY="USD",
         DJANGO_STATIC_ROOT=str(Path(tempfile.gettempdir()) / "rr-bench-reports-static"),
-        PYTHONDONTWRITEBYTECODE="1",
     )
     return env
 
