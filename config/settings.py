@@ -56,6 +56,8 @@ INSTALLED_APPS = [
     "checkout",
     "portal",
     "reporting",
+    "engagement",
+    "newsletters",
 ]
 
 MIDDLEWARE = [

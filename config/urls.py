@@ -23,6 +23,8 @@ urlpatterns = [
     path("staff/", include("reporting.urls")),
     path("accounts/", include("allauth.urls")),
     path("support/", include("checkout.urls")),
+    path("", include("engagement.urls")),
+    path("newsletters/", include("newsletters.urls")),
     path("membership/", include("membership.urls")),
     path("account/", include("portal.urls")),
     path("admin/", admin.site.urls),
