@@ -23,7 +23,12 @@ $(VENV)/.installed: requirements.lock
 	$(PY) -m pip install -q -r requirements.lock
 	touch $@
 
-install: $(VENV)/.installed
+# axe-core for the browser tests' accessibility checks (package.json); without npm they are skipped locally.
+node_modules/.installed: package-lock.json
+	if command -v npm >/dev/null; then npm ci --no-audit --no-fund --silent && touch $@; \
+	else echo "npm not found: the browser tests' accessibility checks will be skipped"; fi
+
+install: $(VENV)/.installed node_modules/.installed
 
 # Takes both ports first (one line and no start-up when either is in use), then migrates, loads the
 # demo data, starts localstripe, registers the webhook with it and serves (scripts/dev_server.py).

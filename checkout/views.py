@@ -204,6 +204,12 @@ def _messages(frequency_labels: dict[str, str]) -> dict:
 
 def support(request: HttpRequest) -> HttpResponse:
     """The support page: one-off or membership, amount, details, card; the script pays through the API."""
+    return render(request, "checkout/support.html", support_page_context(request))
+
+
+def support_page_context(request: HttpRequest, *, campaign: str = "") -> dict:
+    """Everything the support form needs; a campaign's page (engagement) passes its slug, which every
+    gift made on that page carries, whatever the link said."""
     locale = _babel_locale()
     options, currency_notice = _chosen_currency(request, locale=locale)
     currency = options["currency"]
@@ -233,6 +239,8 @@ def support(request: HttpRequest) -> HttpResponse:
     ]
     default_amount = options["presets"][frequency]["default"] or 0
     attribution = _attribution(request)
+    if campaign:
+        attribution["campaign"] = campaign
     tier_offers = _tier_offers(
         currency=currency, locale=locale, frequency=frequency, amount_minor=default_amount
     )
@@ -292,7 +300,7 @@ def support(request: HttpRequest) -> HttpResponse:
         "tier_status": _tier_status(tier_offers, frequency=frequency, currency=currency, locale=locale),
         "checkout_config": config,
     }
-    return render(request, "checkout/support.html", context)
+    return context
 
 
 def thank_you(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:

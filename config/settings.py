@@ -63,6 +63,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "engagement.middleware.ExactVaryMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -223,6 +224,21 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "membership.tasks.run_membership_dunning",
         "schedule": env.float("MEMBERSHIP_DUNNING_EVERY_SECONDS", default=3600.0),
     },
+    # Banner events buffered in Redis, counted every few seconds (idempotent by batch id).
+    "banner-events-flush": {
+        "task": "engagement.tasks.flush_banner_events",
+        "schedule": env.float("BANNER_EVENTS_FLUSH_EVERY_SECONDS", default=5.0),
+    },
+    # The figures banner texts quote ({reader_share_last_year}, {members}).
+    "banner-live-figures": {
+        "task": "engagement.tasks.refresh_live_figures",
+        "schedule": crontab(minute=5),
+    },
+    # Bandit experiments: new weights from the counts.
+    "banner-bandit-weights": {
+        "task": "engagement.tasks.update_bandit_weights",
+        "schedule": env.float("BANNER_BANDIT_EVERY_SECONDS", default=3600.0),
+    },
 }
 
 # Memberships: the product every platform subscription is on (with its metadata mark, how the
@@ -337,3 +353,18 @@ CHECKOUT_BREAKER_MIN_ATTEMPTS = env.int("CHECKOUT_BREAKER_MIN_ATTEMPTS", default
 CHECKOUT_BREAKER_MIN_MULTIPLIER = env.int("CHECKOUT_BREAKER_MIN_MULTIPLIER", default=5)
 CHECKOUT_BREAKER_RATE_DIVISOR = env.int("CHECKOUT_BREAKER_RATE_DIVISOR", default=4)
 ADMINS = [("Staff", address) for address in env.list("DJANGO_ADMINS", default=[])]
+
+# The banner (docs/engagement.md): how long a process keeps its messages in memory, how long a CDN may
+# keep a decision, the proxy's country header, the Redis list events wait in (none: counted at once),
+# the rates of event batches per browser and per address, and the oldest a live figure may be.
+ENGAGEMENT_SNAPSHOT_SECONDS = env.float("ENGAGEMENT_SNAPSHOT_SECONDS", default=30.0)
+ENGAGEMENT_DECISION_MAX_AGE = env.int("ENGAGEMENT_DECISION_MAX_AGE", default=60)
+ENGAGEMENT_COUNTRY_HEADER = env.str("ENGAGEMENT_COUNTRY_HEADER", default="CF-IPCountry")
+ENGAGEMENT_EVENTS_REDIS_URL = env.str(
+    "ENGAGEMENT_EVENTS_REDIS_URL", default=REDIS_CACHE_URL or CELERY_BROKER_URL
+)
+BANNER_EVENTS_BROWSER_RATE = env.str("BANNER_EVENTS_BROWSER_RATE", default="60/m")
+BANNER_EVENTS_IP_RATE = env.str("BANNER_EVENTS_IP_RATE", default="600/m")
+LIVE_FIGURE_MAX_AGE_SECONDS = env.int("LIVE_FIGURE_MAX_AGE_SECONDS", default=3 * 3600)
+# banner.js is served at the site's root (/banner.js) by WhiteNoise, from this folder.
+WHITENOISE_ROOT = BASE_DIR / "engagement" / "public"

@@ -14,6 +14,8 @@ from payments.webhooks.views import stripe_webhook
 urlpatterns = [
     # First: the busiest route, and every pattern before it is tried on each of Stripe's deliveries.
     path("stripe/webhook", stripe_webhook, name="stripe-webhook"),
+    # Next: the banner's decision and events, asked on every article page of the news site.
+    path("", include("engagement.urls")),
     path("", views.home, name="home"),
     # Browsers ask for /favicon.ico whatever the page links: send them to the static file.
     path("favicon.ico", RedirectView.as_view(url=lazy(static, str)("favicon.ico"), permanent=True)),
@@ -23,7 +25,6 @@ urlpatterns = [
     path("staff/", include("reporting.urls")),
     path("accounts/", include("allauth.urls")),
     path("support/", include("checkout.urls")),
-    path("", include("engagement.urls")),
     path("newsletters/", include("newsletters.urls")),
     path("membership/", include("membership.urls")),
     path("account/", include("portal.urls")),

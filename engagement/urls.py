@@ -1,7 +1,14 @@
-"""Page routes of engagement."""
+"""Routes of engagement: the banner's decision and events, and the campaigns' pages."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from engagement import api, views
 
 app_name = "engagement"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("api/v1/banner", api.banner_decision, name="banner_decision"),
+    path("api/v1/banner/events", api.banner_events, name="banner_events"),
+    path("support/<slug:slug>/", views.campaign_page, name="campaign"),
+    path("support/<slug:slug>/image", views.campaign_image, name="campaign_image"),
+]

@@ -44,6 +44,8 @@ class MemberTokenCookieMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
         response = self.get_response(request)
+        if "public" in response.get("Cache-Control", ""):
+            return response  # a shared-cacheable answer never carries a reader's cookie
         name = settings.MEMBER_TOKEN_COOKIE_NAME
         sent = request.COOKIES.get(name)
         user = getattr(request, "user", None)
