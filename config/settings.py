@@ -163,6 +163,9 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = DEBUG
+# Uploads (campaign images), served by engagement's own view; in production a shared volume or S3.
+MEDIA_ROOT = Path(env.str("DJANGO_MEDIA_ROOT", default=str(BASE_DIR / "var" / "media")))
+MEDIA_URL = "/media/"
 
 # Email: the demo writes every message to files in var/outbox/ (README says where).
 EMAIL_BACKEND = env.str(

@@ -11,4 +11,6 @@ urlpatterns = [
     path("api/v1/banner/events", api.banner_events, name="banner_events"),
     path("support/<slug:slug>/", views.campaign_page, name="campaign"),
     path("support/<slug:slug>/image", views.campaign_image, name="campaign_image"),
+    # Development only (404 unless DEBUG): a news article carrying the banner's tag.
+    path("dev/sample-article/", views.sample_article, name="sample_article"),
 ]

@@ -2,6 +2,7 @@
 
 import mimetypes
 
+from django.conf import settings
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import translation
@@ -43,3 +44,11 @@ def campaign_image(request: HttpRequest, slug: str) -> FileResponse:
     response["Cache-Control"] = "public, max-age=3600"
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+def sample_article(request: HttpRequest) -> HttpResponse:
+    """Development only: a news article with the banner's one tag, to try the banner with `make run`."""
+    if not settings.DEBUG:
+        raise Http404("Only in development.")
+    section = request.GET.get("section", "news")[:40]
+    return render(request, "engagement/sample_article.html", {"section": section})

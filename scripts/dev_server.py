@@ -188,6 +188,8 @@ def serve(
     subprocess.run([PYTHON, "manage.py", "load_demo_data"], cwd=ROOT, check=True)
     # A small history for the staff dashboard (/staff/), once: the reports have something to show.
     subprocess.run([PYTHON, "manage.py", "seed_demo", "--if-empty"], cwd=ROOT, check=True)
+    # The banner's messages and campaign, and the figures they quote (after the history they count).
+    subprocess.run([PYTHON, "manage.py", "load_banner_demo"], cwd=ROOT, check=True)
 
     token = secrets.token_hex(16)
     children["localstripe"] = start_localstripe(sockets["localstripe"], token)

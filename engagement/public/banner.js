@@ -98,8 +98,9 @@
     ".primary{background:var(--rr-button);color:var(--rr-button-text)}" +
     ".secondary{background:transparent;color:var(--rr-text)}" +
     "a:focus-visible,button:focus-visible{outline:3px solid var(--rr-text);outline-offset:2px}" +
-    ".cards{display:flex;gap:.35rem;list-style:none;margin:0;padding:0}" +
-    ".cards li{font-size:.75rem;font-weight:800;border:1px solid currentColor;border-radius:4px;padding:.1rem .35rem}" +
+    ".cards{display:flex;flex-wrap:wrap;gap:.35rem;list-style:none;margin:0;padding:0}" +
+    ".cards li{font-size:.75rem;font-weight:800;border:1px solid currentColor;border-radius:4px;padding:.1rem .35rem;" +
+    "white-space:nowrap}" +
     ".ticker{margin:0 0 .75rem}" +
     ".ticker progress{width:100%;max-width:28rem;height:.8rem;display:block;accent-color:var(--rr-button)}" +
     ".ticker p{margin:.25rem 0 0;font-weight:700}" +
