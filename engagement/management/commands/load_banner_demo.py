@@ -1,4 +1,4 @@
-"""The demo's banner messages and campaign, and the live figures they quote; running it twice changes nothing."""
+"""The demo's banner messages, campaign and live figures; running it twice changes nothing."""
 
 from django.core.management.base import BaseCommand
 
