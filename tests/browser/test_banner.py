@@ -6,10 +6,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from engagement import events
 from engagement.decisions import snapshot_forget
+from engagement.demo import CAMPAIGN_SLUG, load_demo_banners
 from engagement.models import BannerVariant, VariantCounts
 from membership.member_token import member_token_issue
 from payments.models import Contribution
@@ -17,6 +19,7 @@ from tests.browser.conftest import DESKTOP, PHONE, make_page
 from tests.browser.test_support_checkout import choose_preset, fill_card
 from tests.engagement.factories import message_with_variants
 from tests.factories import UserFactory
+from tests.reporting.book import gift
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
 
@@ -289,4 +292,22 @@ def test_screenshot_of_the_banner_on_the_article_page(browser, settings, news_si
     page.wait_for_timeout(700)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"banner-article-{name}.png"))
+    context.close()
+
+
+@pytest.mark.parametrize(("name", "viewport"), [("phone", PHONE), ("desktop", DESKTOP)])
+def test_screenshot_of_the_campaign_banner_and_page(browser, settings, news_site, site, name, viewport):
+    load_demo_banners()
+    gift(amount=1_234_500, on=timezone.now(), campaign=CAMPAIGN_SLUG)
+    snapshot_forget()
+    context, page = make_page(browser, settings, viewport)
+    page.goto(f"{news_site}/article/1")
+    expect(page.get_by_text("$12,345.00 of $50,000.00 raised")).to_be_visible()
+    page.wait_for_timeout(700)
+    page.screenshot(path=str(SCREENSHOTS / f"banner-campaign-ticker-{name}.png"))
+    page.get_by_role("link", name="Become a member").click()
+    page.wait_for_url(f"{site}/support/{CAMPAIGN_SLUG}/**")
+    expect(page.locator("#support-form")).to_have_attribute("data-state", "ready")
+    expect(page.get_by_text("$12,345.00 of $50,000.00 raised")).to_be_visible()
+    page.screenshot(path=str(SCREENSHOTS / f"campaign-page-{name}.png"), full_page=True)
     context.close()
