@@ -6,6 +6,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone, translation
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from engagement.campaigns import campaign_progress
@@ -167,8 +168,9 @@ class BannerMessageAdmin(admin.ModelAdmin):
             ),
             format_html_join("", "<tr>" + "<td>{}</td>" * 11 + "</tr>", rows),
         )
+        summary: str
         if message.test_mode == BannerMessage.TestMode.BANDIT:
-            summary = _(
+            summary = gettext(
                 "Thompson sampling on revenue per view: the weights are each variant's chance of being the "
                 "best, from the counts, recomputed hourly; every variant keeps at least 5% of views."
             )

@@ -133,7 +133,7 @@ def _counts_add(totals: Counter[tuple[str, str]]) -> None:
         )
 
 
-def _decode(raw: bytes) -> Batch:
+def _decode(raw: bytes | str) -> Batch:
     data = json.loads(raw)
     return Batch(batch_id=data["batch_id"], events=tuple((kind, code) for kind, code in data["events"]))
 
@@ -149,7 +149,7 @@ def events_flush(*, limit: int = 2000) -> int:
         for _ in range(limit):
             pipe.lmove(PENDING, PROCESSING, "LEFT", "RIGHT")
         moved = [raw for raw in pipe.execute() if raw is not None]
-        waiting = client.lrange(PROCESSING, 0, -1)
+        waiting: list[bytes] = client.lrange(PROCESSING, 0, -1)  # type: ignore[assignment]
         if not waiting:
             return counted
         for attempt in range(2):
@@ -161,7 +161,7 @@ def events_flush(*, limit: int = 2000) -> int:
                     raise
         pipe = client.pipeline(transaction=False)
         for raw in waiting:
-            pipe.lrem(PROCESSING, 1, raw)
+            pipe.lrem(PROCESSING, 1, raw)  # type: ignore[arg-type]  # bytes are accepted
         pipe.execute()
         if len(moved) < limit:
             return counted

@@ -1,6 +1,8 @@
 """Campaigns with goals, banner messages and their variants, the counts of what readers did with them,
 and the live figures a banner's text may quote."""
 
+import re
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
@@ -11,7 +13,8 @@ from django.utils.translation import gettext_lazy as _
 from engagement.contrast import MIN_CONTRAST, contrast_ratio
 from engagement.placeholders import FIGURE_NAMES, unknown_placeholders
 
-HEX_COLOUR = RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Enter a colour as #rrggbb, for example #1a1a1a."))
+HEX_PATTERN = re.compile(r"^#[0-9a-fA-F]{6}$")
+HEX_COLOUR = RegexValidator(HEX_PATTERN, _("Enter a colour as #rrggbb, for example #1a1a1a."))
 
 
 class Campaign(models.Model):
@@ -215,7 +218,7 @@ class BannerVariant(models.Model):
             ("button_text_colour", self.button_text_colour, self.button_colour),
         ]
         for field, foreground, background in pairs:
-            if HEX_COLOUR.regex.match(foreground or "") and HEX_COLOUR.regex.match(background or ""):
+            if HEX_PATTERN.match(foreground or "") and HEX_PATTERN.match(background or ""):
                 ratio = contrast_ratio(foreground, background)
                 if ratio < MIN_CONTRAST:
                     raise ValidationError(

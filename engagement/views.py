@@ -37,7 +37,7 @@ def campaign_image(request: HttpRequest, slug: str) -> FileResponse:
     campaign = get_object_or_404(Campaign, slug=slug)
     if not campaign.image:
         raise Http404("This campaign has no image.")
-    content_type = mimetypes.guess_type(campaign.image.name)[0] or "application/octet-stream"
+    content_type = mimetypes.guess_type(campaign.image.name or "")[0] or "application/octet-stream"
     if not content_type.startswith("image/"):
         raise Http404("This campaign has no image.")
     response = FileResponse(campaign.image.open("rb"), content_type=content_type)
