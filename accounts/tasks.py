@@ -37,13 +37,16 @@ def _has_line_break(value: str) -> bool:
     retry_backoff_max=600,
     max_retries=8,
 )
-def send_templated_email(self, *, to: str, template: str, context: dict, language: str = "en") -> None:
+def send_templated_email(
+    self, *, to: str, template: str, context: dict, language: str = "en", headers: dict | None = None
+) -> None:
     """Render templates/<template>_subject.txt, _body.txt (and _body.html if present) and send.
 
     Context holds plain JSON values only, so the task is safe to retry and to serialise. The text
     templates are rendered unescaped, the HTML body escaped. A recipient with a line break in it (an
     email from Stripe or an import; checkout validates its own) would be a header of its own: it is
-    logged and not sent to, since retrying cannot help.
+    logged and not sent to, since retrying cannot help. `headers` are extra mail headers (e.g. RFC 8058's
+    List-Unsubscribe), each kept on one line.
     """
     if _has_line_break(to):
         logger.error("Not sending %s: the recipient %r has a line break", template, to)
@@ -52,7 +55,8 @@ def send_templated_email(self, *, to: str, template: str, context: dict, languag
         full_context = {"SITE_NAME": settings.SITE_NAME, "SITE_URL": settings.SITE_URL, **context}
         subject = one_line(render_text(f"{template}_subject.txt", full_context))
         body = render_text(f"{template}_body.txt", full_context)
-        message = EmailMultiAlternatives(subject, body, settings.DEFAULT_FROM_EMAIL, [to])
+        extra = {name: one_line(value) for name, value in (headers or {}).items()}
+        message = EmailMultiAlternatives(subject, body, settings.DEFAULT_FROM_EMAIL, [to], headers=extra)
         try:
             html = render_to_string(f"{template}_body.html", full_context)
         except TemplateDoesNotExist:

@@ -10,6 +10,7 @@ from ninja.errors import HttpError, ValidationError
 from checkout.api import router as checkout_router
 from checkout.errors import CheckoutError, PaymentUnavailableError, RateLimitedError
 from membership.api import router as membership_router
+from newsletters.api import router as newsletters_router
 from payments.gateway import GatewayError
 from reporting.api import ReportQueryError
 from reporting.api import router as reports_router
@@ -22,6 +23,7 @@ api = NinjaAPI(title="Reader revenue API", version="1", urls_namespace="api-1", 
 api.add_router("/", checkout_router)
 api.add_router("/", membership_router)
 api.add_router("/", reports_router)
+api.add_router("/", newsletters_router)
 
 FIELD_MESSAGES = {
     "amount": lambda: _("Enter the amount as a whole number of minor units, e.g. 2500 for 25.00."),

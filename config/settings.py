@@ -242,6 +242,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "engagement.tasks.update_bandit_weights",
         "schedule": env.float("BANNER_BANDIT_EVERY_SECONDS", default=3600.0),
     },
+    # Newsletter webhooks whose task was lost (broker down at the time): sent again, once.
+    "newsletter-webhooks-sweep": {
+        "task": "newsletters.tasks.deliver_pending_signup_webhooks",
+        "schedule": env.float("NEWSLETTER_WEBHOOK_SWEEP_EVERY_SECONDS", default=600.0),
+    },
 }
 
 # Memberships: the product every platform subscription is on (with its metadata mark, how the
@@ -253,6 +258,14 @@ MEMBERSHIP_GRACE_REMINDER_DAYS = env.int("MEMBERSHIP_GRACE_REMINDER_DAYS", defau
 MEMBERSHIP_CARD_EXPIRY_NOTICE_DAYS = env.int("MEMBERSHIP_CARD_EXPIRY_NOTICE_DAYS", default=30)
 MEMBERSHIP_RENEWAL_NOTICE_DAYS = env.int("MEMBERSHIP_RENEWAL_NOTICE_DAYS", default=14)
 SUPPORTER_QUIET_DAYS = env.int("SUPPORTER_QUIET_DAYS", default=90)
+
+# Newsletter sign-ups (docs/newsletters.md): double opt-in links, rate limits, the mailing tool's webhook.
+NEWSLETTER_CONFIRM_MAX_AGE_DAYS = env.int("NEWSLETTER_CONFIRM_MAX_AGE_DAYS", default=7)
+NEWSLETTER_SIGNUP_IP_RATE = env.str("NEWSLETTER_SIGNUP_IP_RATE", default="20/h")
+NEWSLETTER_SIGNUP_EMAIL_RATE = env.str("NEWSLETTER_SIGNUP_EMAIL_RATE", default="3/h")
+NEWSLETTER_WEBHOOK_URL = env.str("NEWSLETTER_WEBHOOK_URL", default="")
+NEWSLETTER_WEBHOOK_SECRET = env.str("NEWSLETTER_WEBHOOK_SECRET", default="")
+NEWSLETTER_WEBHOOK_TIMEOUT_SECONDS = env.float("NEWSLETTER_WEBHOOK_TIMEOUT_SECONDS", default=10.0)
 
 # Reports: figures are summed in one currency (converted with Stripe's settlement amounts, else the
 # exchange-rate table) and days are the newsroom's days, whatever time zone the servers run in.

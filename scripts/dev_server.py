@@ -190,6 +190,7 @@ def serve(
     subprocess.run([PYTHON, "manage.py", "seed_demo", "--if-empty"], cwd=ROOT, check=True)
     # The banner's messages and campaign, and the figures they quote (after the history they count).
     subprocess.run([PYTHON, "manage.py", "load_banner_demo"], cwd=ROOT, check=True)
+    subprocess.run([PYTHON, "manage.py", "load_newsletter_demo"], cwd=ROOT, check=True)
 
     token = secrets.token_hex(16)
     children["localstripe"] = start_localstripe(sockets["localstripe"], token)

@@ -395,12 +395,13 @@ def test_thank_you_page_reads_what_we_recorded_and_writes_nothing(client, locals
     assert LedgerEntry.objects.count() == 0
 
 
-def test_thank_you_page_marks_the_newsletter_as_coming(client):
+def test_thank_you_page_offers_the_newsletter_sign_up(client):
     contribution = own_contribution(client, status="succeeded")
 
     content = client.get(f"/support/thank-you/{contribution.public_id}/").content.decode()
 
-    assert "Coming soon" in content
+    assert 'action="/newsletters/signup/"' in content
+    assert 'name="source" value="thank_you"' in content
 
 
 def test_a_link_can_open_the_page_on_the_annual_membership(client):
