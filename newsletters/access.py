@@ -6,7 +6,7 @@ from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponseBase
 
 from reporting.access import report_viewer_from_request
 
@@ -16,9 +16,9 @@ def may_read_signups(request: HttpRequest) -> bool:
     return viewer is not None and viewer.sees_personal_data
 
 
-def signups_viewer_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def signups_viewer_required(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
     @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponseBase:
         if may_read_signups(request):
             return view(request, *args, **kwargs)
         if not request.user.is_authenticated:

@@ -76,11 +76,6 @@ def _cursor_decode(cursor: str) -> tuple[datetime, int] | None:
         return None
 
 
-@router.get(
-    "/newsletters/signups",
-    response={200: SignupsOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut},
-    summary="Newsletter sign-ups for the mailing tool (finance staff or their API token)",
-)
 def _refusal(request: HttpRequest) -> Status:
     header = request.headers.get("Authorization", "")
     if header.lower().startswith("bearer ") and api_token_user(raw=header[7:].strip()) is None:

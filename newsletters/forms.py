@@ -33,7 +33,7 @@ class SignupForm(forms.Form):
     def __init__(self, *args, newsletters: list[Newsletter], **kwargs):
         super().__init__(*args, **kwargs)
         self.newsletters = {newsletter.slug: newsletter for newsletter in newsletters}
-        self.fields["newsletter"].choices = [(n.slug, n.name) for n in newsletters]
+        self.fields["newsletter"].choices = [(n.slug, n.name) for n in newsletters]  # type: ignore[attr-defined]
 
     def clean_source(self) -> str:
         source = self.cleaned_data.get("source") or ""
@@ -55,7 +55,7 @@ class PreferencesForm(forms.Form):
     def __init__(self, *args, newsletters: list[Newsletter], **kwargs):
         super().__init__(*args, **kwargs)
         self.newsletters = {newsletter.slug: newsletter for newsletter in newsletters}
-        self.fields["newsletter"].choices = [(n.slug, n.name) for n in newsletters]
+        self.fields["newsletter"].choices = [(n.slug, n.name) for n in newsletters]  # type: ignore[attr-defined]
 
     def wanted(self) -> list[Newsletter]:
         return [self.newsletters[slug] for slug in self.cleaned_data.get("newsletter") or []]

@@ -6,6 +6,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 
@@ -64,9 +65,7 @@ class NewsletterSignup(models.Model):
         ordering = ["-created_at"]
         constraints = [
             models.UniqueConstraint(fields=["newsletter", "email"], name="newsletter_signup_one_per_email"),
-            models.CheckConstraint(
-                condition=Q(email=models.functions.Lower("email")), name="signup_email_lower"
-            ),
+            models.CheckConstraint(condition=Q(email=Lower("email")), name="signup_email_lower"),
             models.CheckConstraint(
                 condition=~Q(status="confirmed") | Q(confirmed_at__isnull=False),
                 name="signup_confirmed_has_time",

@@ -158,11 +158,10 @@ def preferences_update(
                 signup.save(update_fields=["status", "unsubscribed_at", "updated_at"])
                 _record(signup=signup, kind=Kind.UNSUBSCRIBED, how="preferences", at=now)
         for newsletter in Newsletter.objects.filter(pk__in=wanted_ids, is_active=True):
-            signup = current.get(newsletter.pk)
-            if signup is not None and signup.status == Status.CONFIRMED:
+            existing = current.get(newsletter.pk)
+            if existing is not None and existing.status == Status.CONFIRMED:
                 continue
-            if signup is None:
-                signup = NewsletterSignup(newsletter=newsletter, email=email)
+            signup = existing or NewsletterSignup(newsletter=newsletter, email=email)
             signup.status, signup.confirmed_at = Status.CONFIRMED, now
             signup.language, signup.source = language, "preferences"
             signup.consent_text, signup.consent_at = consent_text, now

@@ -1,6 +1,6 @@
 """Staff download of the sign-ups for the mailing tool: finance staff only (it holds readers' emails)."""
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, StreamingHttpResponse
 
 from newsletters.access import signups_viewer_required
 from newsletters.export import FIELDS, signup_record
@@ -9,7 +9,7 @@ from reporting.csv_export import csv_response
 
 
 @signups_viewer_required
-def signups_csv(request: HttpRequest) -> HttpResponse:
+def signups_csv(request: HttpRequest) -> StreamingHttpResponse:
     """?status=confirmed (the default), pending, unsubscribed or all; ?newsletter=<slug>."""
     status = request.GET.get("status", "confirmed")
     status = "" if status == "all" else status
