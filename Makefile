@@ -15,7 +15,7 @@ $(DEMO): export PORT := $(PORT)
 # Every currency the demo's preset ladders cover (checkout/presets.py), yen included.
 $(DEMO): export CHECKOUT_CURRENCIES ?= USD,EUR,GBP,CAD,UAH,JPY
 
-.PHONY: run reconcile import rollups seed test install lint format bench bench-membership bench-reports lock
+.PHONY: run reconcile import rollups seed test install lint format bench bench-membership bench-banner bench-reports lock
 
 $(VENV)/.installed: requirements.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -68,6 +68,10 @@ bench: install
 
 bench-membership: install
 	$(PY) bench/run.py --membership
+
+# The banner's decision beside a static file under gunicorn, and banner.js gzipped (bench/README.md).
+bench-banner: install
+	$(PY) bench/run.py --banner
 
 # The revenue reports on 1M contributions beside hand-written SQL (bench/README.md), about 10 minutes.
 bench-reports: install

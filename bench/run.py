@@ -29,7 +29,7 @@ if str(ROOT) not in sys.path:
 import psycopg  # noqa: E402
 import redis  # noqa: E402
 
-from bench import events, membership_bench, report  # noqa: E402
+from bench import banner_bench, events, membership_bench, report  # noqa: E402
 from bench.baseline_views import TABLE_SQL  # noqa: E402
 from bench.measure import event_counts, run_wrk, stored_ids, wait_until_drained  # noqa: E402
 from bench.stack import (  # noqa: E402
@@ -98,10 +98,18 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         action="store_true",
         help="the membership check instead: GET /api/v1/membership/status beside the bare view, token verify",
     )
+    parser.add_argument(
+        "--banner",
+        action="store_true",
+        help="the banner's decision instead: GET /api/v1/banner beside a static file, banner.js gzipped",
+    )
     parser.add_argument("--output", type=Path, default=None, help="default: bench/results/<mode>.json")
     args = parser.parse_args(argv)
+    if args.membership and args.banner:
+        parser.error("choose --membership or --banner")
     if args.output is None:
-        args.output = RESULTS / ("membership.json" if args.membership else "webhooks.json")
+        mode = "membership" if args.membership else "banner" if args.banner else "webhooks"
+        args.output = RESULTS / f"{mode}.json"
     return args
 
 
@@ -273,6 +281,16 @@ class Bench:
         runs = membership_bench.measure(self, seeded)
         return membership_bench.build(args=args, runs=runs, seeded=seeded, load=load)
 
+    def banner(self) -> dict:
+        """The banner's decision and a static file in the same run, plus queries and banner.js's size."""
+        args = self.args
+        load = membership_bench.others_running()
+        seeded = banner_bench.seed(self.stack.env)
+        print(f"banners seeded; {seeded['queries_per_warm_decision']} queries per warm decision", flush=True)
+        self.serve(args.worker_class, args.workers, args.threads)
+        runs = banner_bench.measure(self, seeded)
+        return banner_bench.build(args=args, runs=runs, seeded=seeded, load=load)
+
     def drain_timeout(self) -> float:
         """Wait for the worker no longer than the run's time budget allows (cleanup needs ~20 s)."""
         remaining = self.args.budget - (time.monotonic() - self.started) - 20
@@ -296,12 +314,21 @@ class Bench:
         return plan, sent
 
 
+def _table(args: argparse.Namespace, results: dict) -> str:
+    if args.membership:
+        return membership_bench.table(results)
+    if args.banner:
+        return banner_bench.table(results)
+    return report.table(results)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     ensure_wrk()
     database = f"{DB_PREFIX}_{os.getpid()}_{int(time.time())}"
     cache = redis.Redis(host="127.0.0.1", port=6379, db=CACHE_DB)
-    env = bench_env(database, args.settings, cache_url=CACHE_URL if args.membership else "")
+    uses_cache = args.membership or args.banner  # production's Redis cache (sessions, rate limits, figures)
+    env = bench_env(database, args.settings, cache_url=CACHE_URL if uses_cache else "")
     RESULTS.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix="rr_bench_"))
     stack = Stack(env=env, log_dir=RESULTS)
@@ -320,11 +347,14 @@ def main(argv: list[str] | None = None) -> int:
         with psycopg.connect(database_url, autocommit=True) as conn:
             conn.execute(TABLE_SQL)
         broker().flushdb()
-        if args.membership:
+        if uses_cache:
             cache.flushdb()
         bench = Bench(args, stack, work, database_url, started)
         if args.membership:
             results = bench.membership()
+            stack.stop_all()
+        elif args.banner:
+            results = bench.banner()
             stack.stop_all()
         else:
             outcome = bench.tune() if args.tune else bench.full()
@@ -338,12 +368,12 @@ def main(argv: list[str] | None = None) -> int:
         if created:
             drop_database(database)
         broker().flushdb()
-        if args.membership:
+        if uses_cache:
             cache.flushdb()
         shutil.rmtree(work, ignore_errors=True)
     output = args.output if not args.tune else RESULTS / "tuning.json"
     output.write_text(json.dumps(results, indent=2) + "\n")
-    print(membership_bench.table(results) if args.membership else report.table(results))
+    print(_table(args, results))
     elapsed = time.monotonic() - started
     print(f"wrote {output}; database {database} dropped; {elapsed:.0f} s")
     return 0

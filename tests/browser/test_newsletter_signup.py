@@ -74,7 +74,9 @@ def test_a_reader_signs_up_from_the_footer_and_confirms_from_the_email(
     context.close()
 
 
-def test_the_footer_form_is_usable_with_the_keyboard_alone(browser, settings, site, newsletters, celery_eager):
+def test_the_footer_form_is_usable_with_the_keyboard_alone(
+    browser, settings, site, newsletters, celery_eager
+):
     context, page = make_page(browser, settings, PHONE)
     page.goto(f"{site}/")
     page.locator("footer").get_by_label("Email address").focus()
