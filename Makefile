@@ -15,7 +15,7 @@ $(DEMO): export PORT := $(PORT)
 # Every currency the demo's preset ladders cover (checkout/presets.py), yen included.
 $(DEMO): export CHECKOUT_CURRENCIES ?= USD,EUR,GBP,CAD,UAH,JPY
 
-.PHONY: run reconcile import rollups seed test install lint format bench bench-membership bench-banner bench-reports lock
+.PHONY: run reconcile import rollups seed test install lint format bench bench-membership bench-banner bench-reports lock messages
 
 $(VENV)/.installed: requirements.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -52,6 +52,10 @@ seed: install
 
 test: install
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# The Ukrainian catalogue: new strings from the source, then the compiled .mo (both committed).
+messages: install
+	sh scripts/messages.sh
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -8,6 +8,7 @@ from typing import Annotated
 
 from django.conf import settings
 from django.http import HttpRequest
+from django.utils import translation
 from django.utils.translation import gettext as _
 from ninja import Field, Header, Query, Router, Schema, Status
 from ninja.utils import check_csrf
@@ -182,6 +183,7 @@ def contribution_create(
                 attribution=attribution,
                 dedication=payload.dedication,
                 anonymous=payload.anonymous,
+                language=translation.get_language() or "",
             ),
             requester=requester,
         )

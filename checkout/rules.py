@@ -70,6 +70,7 @@ class CheckoutRequest:
     attribution: dict[str, str] = field(default_factory=dict)
     dedication: str = ""
     anonymous: bool = False
+    language: str = ""  # the page's language: the receipt and reminders are written in it
 
 
 def check_amount(*, amount_minor: int, currency: str, frequency: str, tightened: bool) -> None:

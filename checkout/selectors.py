@@ -77,11 +77,15 @@ def _currency_of_territory(territory: str | None) -> str | None:
     )
 
 
-def default_currency_for(*, accept_language: str, country: str | None = None) -> str:
-    """An enabled currency for the reader: from the country when known, else the preferred languages.
+def default_currency_for(*, accept_language: str, country: str | None = None, language: str = "") -> str:
+    """An enabled currency for the reader: the one CHECKOUT_CURRENCY_BY_LANGUAGE names for the site's
+    language they read in, else the country's when known, else their browser's preferred languages'.
 
     A language without a region uses CLDR's likely region (`uk` → Ukraine, `en` → United States).
     """
+    by_language = settings.CHECKOUT_CURRENCY_BY_LANGUAGE.get(language.split("-")[0].lower())
+    if by_language in enabled_currencies():
+        return by_language
     found = _currency_of_territory(country)
     if found:
         return found

@@ -234,7 +234,7 @@ def _record(
     """The contribution (and membership) rows, written before Stripe hears of them."""
     with transaction.atomic():
         contributor = payment_services.contributor_find_or_create(
-            email=checkout.email, name=checkout.name, user_id=requester.user_id
+            email=checkout.email, name=checkout.name, user_id=requester.user_id, language=checkout.language
         )
         attribution = {key: value for key, value in checkout.attribution.items() if value}
         membership = None
@@ -332,6 +332,7 @@ def contribution_upgrade(*, gift: Contribution, amount_minor: int | None, reques
         payment_method_id=intent.payment_method_id,
         name=gift.contributor.name,
         attribution=gift.attribution(),
+        language=gift.contributor.language,
     )
     try:
         contribution = _record(checkout, requester=requester, fee=0, idempotency_key=upgrade_key(gift))

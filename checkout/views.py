@@ -45,7 +45,9 @@ def _chosen_currency(request: HttpRequest, *, locale: str) -> tuple[dict, str]:
 
     A currency asked for that is not enabled is refused in words (the second value), never silently.
     """
-    default = selectors.default_currency_for(accept_language=request.headers.get("Accept-Language", ""))
+    default = selectors.default_currency_for(
+        accept_language=request.headers.get("Accept-Language", ""), language=translation.get_language() or ""
+    )
     options = selectors.checkout_options(currency=default)
     requested = request.GET.get("currency", "").strip().upper()
     if not requested or requested == default:

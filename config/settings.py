@@ -145,6 +145,9 @@ ACCOUNT_LOGOUT_ON_GET = False
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("uk", "Українська")]
+# The language a reader chose in the header's switcher, remembered for a year (then the browser's).
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
@@ -337,6 +340,7 @@ if not DEBUG:
     SECURE_CONTENT_TYPE_NOSNIFF = True
     SESSION_COOKIE_SECURE = env.bool("DJANGO_SECURE_COOKIES", default=SITE_URL.startswith("https"))
     CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
 
 LOGGING = {
     "version": 1,
@@ -356,6 +360,12 @@ CHECKOUT_CURRENCIES = [
     code.upper() for code in env.list("CHECKOUT_CURRENCIES", default=["USD", "EUR", "GBP", "CAD", "UAH"])
 ]
 CHECKOUT_DEFAULT_CURRENCY = env.str("CHECKOUT_DEFAULT_CURRENCY", default="USD").upper()
+# The currency offered first to a reader who reads the site in a language (the switcher, else the
+# browser's first language), before the country's: CHECKOUT_CURRENCY_BY_LANGUAGE=uk=UAH,en=USD.
+CHECKOUT_CURRENCY_BY_LANGUAGE = {
+    language: code.upper()
+    for language, code in env.dict("CHECKOUT_CURRENCY_BY_LANGUAGE", default={"uk": "UAH"}).items()
+}
 CHECKOUT_MIN_AMOUNT_MAJOR = env.int("CHECKOUT_MIN_AMOUNT_MAJOR", default=1)
 CHECKOUT_MAX_AMOUNT_MAJOR = env.int("CHECKOUT_MAX_AMOUNT_MAJOR", default=10_000)
 CHECKOUT_AMOUNT_LIMITS_MAJOR = {"JPY": (100, 1_000_000), "UAH": (20, 400_000)}

@@ -24,6 +24,8 @@ urlpatterns = [
     path("staff/payments/", include("payments.webhooks.staff_urls")),
     path("staff/", include("reporting.urls")),
     path("accounts/", include("allauth.urls")),
+    # The language switcher in every page's header posts to /i18n/setlang/ (Django's set_language).
+    path("i18n/", include("django.conf.urls.i18n")),
     path("support/", include("checkout.urls")),
     path("newsletters/", include("newsletters.urls")),
     path("membership/", include("membership.urls")),

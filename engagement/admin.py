@@ -159,8 +159,10 @@ class BannerMessageAdmin(admin.ModelAdmin):
                         _("clicks"),
                         _("dismissals"),
                         _("gifts"),
+                        # xgettext:no-python-format
                         _("conversion (95% interval)"),
                         _("revenue"),
+                        # xgettext:no-python-format
                         _("revenue per 1,000 views (95% interval)"),
                         _("why this weight"),
                     )
@@ -171,6 +173,7 @@ class BannerMessageAdmin(admin.ModelAdmin):
         summary: str
         if message.test_mode == BannerMessage.TestMode.BANDIT:
             summary = gettext(
+                # xgettext:no-python-format
                 "Thompson sampling on revenue per view: the weights are each variant's chance of being the "
                 "best, from the counts, recomputed hourly; every variant keeps at least 5% of views."
             )

@@ -128,6 +128,7 @@ class BannerMessage(models.Model):
         _("expected conversion (basis points)"),
         default=20,
         validators=[MinValueValidator(1), MaxValueValidator(9999)],
+        # xgettext:no-python-format
         help_text=_("For the fixed split's sample size: 20 = 0.20% of views give."),
     )
     minimum_lift_percent = models.PositiveIntegerField(

@@ -16,6 +16,7 @@ from accounts.emails import how_to_reach_us
 from accounts.tasks import send_templated_email
 from membership import links
 from membership.models import Membership, MembershipNotice
+from payments.emails import reader_language
 from payments.money import format_money
 
 Kind = MembershipNotice.Kind
@@ -78,7 +79,7 @@ def notice_email_send(*, notice_id: int) -> None:
     notice = MembershipNotice.objects.select_related("membership__contributor", "membership__tier").get(
         pk=notice_id
     )
-    language = settings.LANGUAGE_CODE
+    language = reader_language(notice.membership.contributor)
     send_templated_email(
         to=notice.membership.contributor.email,
         template=TEMPLATES[notice.kind],

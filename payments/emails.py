@@ -1,14 +1,22 @@
 """Emails to the reader about their money: the receipt for a succeeded contribution, once per contribution,
 and the notice of a refund Stripe confirmed, once per refund."""
 
-from django.utils import timezone
+from django.conf import settings
+from django.utils import timezone, translation
 
 from accounts.emails import how_to_reach_us, send_once
 from accounts.tasks import send_templated_email
 from payments import registry
 from payments.models import Contribution
 from payments.models.ledger import RefundNotice
-from payments.money import format_money
+from payments.money import format_day, format_money
+
+
+def reader_language(contributor) -> str:
+    """The language the reader gave in (their receipts and reminders are written in it)."""
+    return (
+        contributor.language if contributor.language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+    )
 
 
 def contribution_receipt_send(*, contribution_id: int) -> bool:
@@ -39,16 +47,19 @@ def contribution_receipt_resend(*, contribution_id: int) -> bool:
 def _send_receipt(contribution_id: int) -> None:
     contribution = Contribution.objects.select_related("contributor").get(pk=contribution_id)
     paid_at = contribution.succeeded_at or contribution.receipt_claimed_at
+    language = reader_language(contribution.contributor)
+    locale = translation.to_locale(language)
     send_templated_email(
         to=contribution.contributor.email,
         template="emails/receipt",
+        language=language,
         context={
             "name": contribution.contributor.name,
-            "amount": format_money(contribution.amount_minor, contribution.currency),
-            "fee_covered": format_money(contribution.fee_covered_minor, contribution.currency)
+            "amount": format_money(contribution.amount_minor, contribution.currency, locale),
+            "fee_covered": format_money(contribution.fee_covered_minor, contribution.currency, locale)
             if contribution.fee_covered_minor
             else "",
-            "date": paid_at.date().isoformat() if paid_at else "",
+            "date": format_day(paid_at, language=language),
             "card_brand": contribution.card_brand.title(),
             "card_last4": contribution.card_last4,
             "frequency": contribution.frequency,
@@ -78,17 +89,20 @@ def _send_refund_notice(notice_id: int) -> None:
     assert contribution is not None  # refund_notice_send sends only for an entry with its contribution
     currency = contribution.currency
     refunded_in_all = min(contribution.amount_refunded_minor, contribution.amount_minor)
+    language = reader_language(contribution.contributor)
+    locale = translation.to_locale(language)
     send_templated_email(
         to=contribution.contributor.email,
         template="emails/refund",
+        language=language,
         context={
             "name": contribution.contributor.name,
-            "refund": format_money(-entry.amount_minor, entry.currency),
-            "amount": format_money(contribution.amount_minor, currency),
-            "refunded_in_all": format_money(refunded_in_all, currency),
-            "remaining": format_money(contribution.amount_minor - refunded_in_all, currency),
+            "refund": format_money(-entry.amount_minor, entry.currency, locale),
+            "amount": format_money(contribution.amount_minor, currency, locale),
+            "refunded_in_all": format_money(refunded_in_all, currency, locale),
+            "remaining": format_money(contribution.amount_minor - refunded_in_all, currency, locale),
             "in_full": refunded_in_all >= contribution.amount_minor,
-            "date": entry.occurred_at.date().isoformat(),
+            "date": format_day(entry.occurred_at, language=language),
             "card_brand": contribution.card_brand.title(),
             "card_last4": contribution.card_last4,
             "frequency": contribution.frequency,

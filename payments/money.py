@@ -1,11 +1,14 @@
 """Money as integer minor units plus an ISO 4217 code; exponents come from Babel's CLDR data."""
 
 from dataclasses import dataclass
+from datetime import date, datetime
 from decimal import Decimal
 from functools import cache
 
 from babel import Locale
+from babel.dates import format_date
 from babel.numbers import format_currency, get_currency_precision, is_currency
+from django.utils import translation
 
 
 class InvalidCurrencyError(ValueError):
@@ -39,6 +42,14 @@ def from_major(amount_major: Decimal | str | int, currency: str) -> int:
     if value != value.to_integral_value():
         raise ValueError(f"{amount_major} has more decimals than {currency} allows")
     return int(value)
+
+
+def format_day(value: date | datetime | None, *, language: str) -> str:
+    """A day as readers of `language` write it ("14 December 2026" in English)."""
+    if value is None:
+        return ""
+    day = value.date() if isinstance(value, datetime) else value
+    return format_date(day, format="long", locale=_locale(translation.to_locale(language)))
 
 
 def format_money(amount_minor: int, currency: str, locale: str = "en") -> str:

@@ -168,8 +168,11 @@ def contribution_set_invoice(*, contribution: Contribution, invoice_id: str | No
         )
 
 
-def contributor_find_or_create(*, email: str, name: str = "", user_id: int | None = None) -> Contributor:
-    """Find-or-create by lower-cased email; fill the name and account link when we learn them.
+def contributor_find_or_create(
+    *, email: str, name: str = "", user_id: int | None = None, language: str = ""
+) -> Contributor:
+    """Find-or-create by lower-cased email; fill the name and account link when we learn them, and keep
+    the language of their latest gift (their emails are written in it).
 
     `user_id` is the signed-in reader giving with their own account's email (checkout allows no other).
     A guest's gift goes to the account that verified this email, if one did (see `payments.claims`).
@@ -179,13 +182,15 @@ def contributor_find_or_create(*, email: str, name: str = "", user_id: int | Non
     contributor = Contributor.objects.filter(email__iexact=email).first()
     if contributor is None:
         contributor, _created = Contributor.objects.get_or_create(
-            email=email.strip().lower(), defaults={"name": name, "user_id": user_id}
+            email=email.strip().lower(), defaults={"name": name, "user_id": user_id, "language": language}
         )
     changed: list[str] = []
     if name and not contributor.name:
         contributor.name, changed = name, [*changed, "name"]
     if user_id and not contributor.user_id:
         contributor.user_id, changed = user_id, [*changed, "user"]
+    if language and language != contributor.language:
+        contributor.language, changed = language, [*changed, "language"]
     if changed:
         contributor.save(update_fields=changed)
     return contributor

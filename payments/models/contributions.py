@@ -64,6 +64,14 @@ class Contributor(models.Model):
         related_name="contributors",
     )
     stripe_customer_id = models.CharField(max_length=255, unique=True, null=True, blank=True)
+    language = models.CharField(
+        _("language"),
+        max_length=10,
+        blank=True,
+        help_text=_(
+            "The site's language at their last gift: their receipts and reminders are written in it."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -160,3 +160,16 @@ def test_staff_edit_presets_in_the_admin(admin_client):
         "default": 1500,
         "fees": [76],
     }
+
+
+def test_the_sites_language_chooses_the_currency_first(settings):
+    settings.CHECKOUT_CURRENCY_BY_LANGUAGE = {"uk": "UAH"}
+
+    assert default_currency_for(accept_language="en-GB", country="gb", language="uk") == "UAH"
+
+
+def test_a_language_mapped_to_a_currency_that_is_not_enabled_falls_back(settings):
+    settings.CHECKOUT_CURRENCY_BY_LANGUAGE = {"uk": "UAH"}
+    settings.CHECKOUT_CURRENCIES = ["USD", "EUR"]
+
+    assert default_currency_for(accept_language="de-DE", language="uk") == "EUR"

@@ -472,7 +472,9 @@ def shown_amounts(content: str) -> dict[str, str]:
     """The amounts the server wrote where the script writes them later: preset, total, button, fee."""
     default_preset = re.search(r"checked data-default>\s*<span>(.*?)</span>", content, re.S).group(1)
     total = re.search(r'<strong id="total-amount">(.*?)</strong>', content).group(1)
-    button = re.search(r'id="submit-button">Give (.*?) now</button>', content).group(1)
+    button = re.search(r'id="submit-button">(?:Give |Підтримати на )(.*?)(?: now)?</button>', content).group(
+        1
+    )
     return {"preset": default_preset, "total": total, "button": button}
 
 
