@@ -132,6 +132,7 @@ def bench_env(database: str, settings_module: str, *, cache_url: str = "") -> di
         DJANGO_SECRET_KEY="bench-" + secrets.token_hex(24),
         DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
         STRIPE_SECRET_KEY="sk_test_bench",
+        STAGING_SITE="true",  # test keys with DEBUG off
         STRIPE_PUBLISHABLE_KEY="pk_test_bench",
         STRIPE_WEBHOOK_SECRET=WEBHOOK_SECRET,
         MEMBER_TOKEN_SECRET="bench-member-" + secrets.token_hex(24),

@@ -280,6 +280,17 @@ STRIPE_API_VERSION = "2026-10-28.endive"  # the only place the API version is pi
 STRIPE_SECRET_KEY = _required_in_production("STRIPE_SECRET_KEY", "sk_test_demo_offline")
 STRIPE_PUBLISHABLE_KEY = _required_in_production("STRIPE_PUBLISHABLE_KEY", "pk_test_demo_offline")
 STRIPE_WEBHOOK_SECRET = _required_in_production("STRIPE_WEBHOOK_SECRET", "whsec_demo_offline")
+# Real money only where it belongs: a live key with DJANGO_DEBUG on would show real payments in debug
+# pages; a test key with it off would take no money from anyone, unless this site says it is staging.
+STAGING_SITE = env.bool("STAGING_SITE", default=False)
+if DEBUG and STRIPE_SECRET_KEY.startswith(("sk_live_", "rk_live_")):
+    raise ConfigurationError(
+        "STRIPE_SECRET_KEY is a live key (sk_live_) while DJANGO_DEBUG is on: refusing to start"
+    )
+if not DEBUG and not STAGING_SITE and STRIPE_SECRET_KEY.startswith(("sk_test_", "rk_test_")):
+    raise ConfigurationError(
+        "STRIPE_SECRET_KEY is a test key (sk_test_) in production: use a live key, or set STAGING_SITE=true"
+    )
 STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="") or None  # unset: real Stripe
 STRIPE_JS_URL = env.str(
     "STRIPE_JS_URL",
@@ -341,6 +352,20 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = env.bool("DJANGO_SECURE_COOKIES", default=SITE_URL.startswith("https"))
     CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
     LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    # A site on https (SITE_URL) answers only on https: plain http is redirected, and browsers are told
+    # for a year (HSTS) not to try http again. Behind a TLS proxy (docs/deploy.md), the proxy says the
+    # request came over https with X-Forwarded-Proto; /healthz stays reachable over http for probes.
+    SECURE_SSL_REDIRECT = env.bool("DJANGO_SSL_REDIRECT", default=SITE_URL.startswith("https"))
+    SECURE_HSTS_SECONDS = env.int(
+        "DJANGO_HSTS_SECONDS", default=365 * 24 * 3600 if SECURE_SSL_REDIRECT else 0
+    )
+    # On the platform's own host (support.example.org), includeSubDomains covers only names below it.
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", default=True)
+    # Joining browsers' preload list is the newsroom's decision for its whole domain (and slow to
+    # undo): off unless asked for, and then check --deploy's reminder about it is not needed.
+    SECURE_HSTS_PRELOAD = env.bool("DJANGO_HSTS_PRELOAD", default=False)
+    SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
 LOGGING = {
     "version": 1,
@@ -373,6 +398,8 @@ CHECKOUT_RATE_LIMIT = env.str("CHECKOUT_RATE_LIMIT", default="20/h")
 CHECKOUT_EMAIL_RATE_LIMIT = env.str("CHECKOUT_EMAIL_RATE_LIMIT", default="10/h")
 CHECKOUT_CARD_FAILURE_LIMIT = env.str("CHECKOUT_CARD_FAILURE_LIMIT", default="3/h")
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+if TRUSTED_PROXY_COUNT > 0:  # the proxy in front says whether the reader's request came over https
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 CHECKOUT_BREAKER_WINDOW_MINUTES = env.int("CHECKOUT_BREAKER_WINDOW_MINUTES", default=15)
 CHECKOUT_BREAKER_FAILURE_RATE = env.float("CHECKOUT_BREAKER_FAILURE_RATE", default=0.5)
 CHECKOUT_BREAKER_MIN_ATTEMPTS = env.int("CHECKOUT_BREAKER_MIN_ATTEMPTS", default=20)

@@ -203,6 +203,7 @@ def _production_start(tmp_path: Path, static_root: Path) -> subprocess.Completed
         DJANGO_ALLOWED_HOSTS="example.org",
         DJANGO_STATIC_ROOT=str(static_root),
         STRIPE_SECRET_KEY="sk_test_start",
+        STAGING_SITE="true",
         STRIPE_PUBLISHABLE_KEY="pk_test_start",
         STRIPE_WEBHOOK_SECRET="whsec_start",
         MEMBER_TOKEN_SECRET="m" * 48,

@@ -81,6 +81,7 @@ def _production_env(tmp_path: Path, *, port: int) -> dict[str, str]:
         DJANGO_ALLOWED_HOSTS="127.0.0.1",
         DJANGO_STATIC_ROOT=str(tmp_path / "static"),
         STRIPE_SECRET_KEY="sk_test_serving",
+        STAGING_SITE="true",  # test keys with DEBUG off: a staging site
         STRIPE_PUBLISHABLE_KEY="pk_test_serving",
         STRIPE_WEBHOOK_SECRET="whsec_serving",
         MEMBER_TOKEN_SECRET="member-token-serving-" + "x" * 32,

@@ -188,6 +188,7 @@ def _shim_setting(**env_overrides: str) -> str:
         DJANGO_SECRET_KEY="x" * 50,
         DJANGO_ALLOWED_HOSTS="example.org",
         STRIPE_SECRET_KEY="sk_test_x",
+        STAGING_SITE="true",
         STRIPE_PUBLISHABLE_KEY="pk_test_x",
         STRIPE_WEBHOOK_SECRET="whsec_x",
         MEMBER_TOKEN_SECRET="m" * 48,

@@ -148,6 +148,7 @@ def test_production_start_without_the_member_token_secret_names_it():
         DJANGO_SECRET_KEY="x" * 50,
         DJANGO_ALLOWED_HOSTS="example.org",
         STRIPE_SECRET_KEY="sk_test_x",
+        STAGING_SITE="true",
         STRIPE_PUBLISHABLE_KEY="pk_test_x",
         STRIPE_WEBHOOK_SECRET="whsec_x",
     )
