@@ -62,6 +62,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "config.csp.SitePolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "engagement.middleware.ExactVaryMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -144,6 +145,23 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
 ACCOUNT_LOGOUT_ON_GET = False
 
 LANGUAGE_CODE = "en"
+# Content-Security-Policy (config/csp.py adds Stripe's origins): nothing inline, nothing from elsewhere,
+# no framing unless CSP_FRAME_ANCESTORS names who may (e.g. the news site's origin).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "frame-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": env.list("CSP_FRAME_ANCESTORS", default=["'none'"]),
+    },
+}
 LANGUAGES = [("en", "English"), ("uk", "Українська")]
 # The language a reader chose in the header's switcher, remembered for a year (then the browser's).
 LANGUAGE_COOKIE_AGE = 365 * 24 * 3600

@@ -100,6 +100,14 @@ def make_page(browser, settings, viewport, *, wallet=False, locale="en-US", **co
     settings.STRIPE_OFFLINE_SHIM = True
     context = browser.new_context(viewport=viewport, locale=locale, **context_options)
     context.set_default_timeout(15_000)
+    # Every page runs under the site's Content-Security-Policy: what it refuses is kept here.
+    context.csp_violations = []
+    context.on(
+        "console",
+        lambda message: context.csp_violations.append(message.text)
+        if "Content Security Policy" in message.text
+        else None,
+    )
     if wallet:
 
         def add_test_wallet(route):
@@ -115,4 +123,6 @@ def page(browser, site, settings):
     """A phone-sized page in a fresh browser context, paying through the offline Stripe.js shim."""
     context, page = make_page(browser, settings, PHONE)
     yield page
+    violations = list(context.csp_violations)
     context.close()
+    assert violations == [], "the Content-Security-Policy refused something the page needs"

@@ -6,6 +6,8 @@ import time
 import urllib.request
 
 import pytest
+from django.utils import translation
+from django.utils.translation import gettext
 from playwright.sync_api import expect
 
 from checkout.errors import PaymentUnavailableError
@@ -530,14 +532,18 @@ def test_the_script_writes_every_amount_as_the_server_does(
         written = page.evaluate(FORMAT_WITH_THE_PAGES_OWN_FORMATTER, AMOUNTS)
         assert written == [format_money(amount, currency, locale) for amount in AMOUNTS]
         limits = amount_limits(currency=currency)
+        with translation.override(locale):  # the page is in the reader's language
+            hint, button = gettext("Any amount from {min} to {max}."), gettext("Give {amount} now")
         expect(page.locator("#amount-hint")).to_have_text(
-            f"Any amount from {format_money(limits.min_minor, currency, locale)}"
-            f" to {format_money(limits.max_minor, currency, locale)}."
+            hint.format(
+                min=format_money(limits.min_minor, currency, locale),
+                max=format_money(limits.max_minor, currency, locale),
+            )
         )
         largest = page.locator('.preset-list[data-frequency="one_off"] .preset').last
         server_label = largest.text_content().strip()
         largest.click()
         expect(page.locator("#total-amount")).to_have_text(server_label)
-        expect(page.locator("#submit-button")).to_have_text(f"Give {server_label} now")
+        expect(page.locator("#submit-button")).to_have_text(button.format(amount=server_label))
     finally:
         context.close()
