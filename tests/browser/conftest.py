@@ -104,9 +104,9 @@ def make_page(browser, settings, viewport, *, wallet=False, locale="en-US", **co
     context.csp_violations = []
     context.on(
         "console",
-        lambda message: context.csp_violations.append(message.text)
-        if "Content Security Policy" in message.text
-        else None,
+        lambda message: (
+            context.csp_violations.append(message.text) if "Content Security Policy" in message.text else None
+        ),
     )
     if wallet:
 
