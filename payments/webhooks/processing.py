@@ -24,6 +24,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from payments import gateway, registry
+from payments.log_context import stripe_event_logged
 from payments.models import WebhookEvent, WebhookEventAttempt
 from payments.registry import EventIgnoredError
 
@@ -210,7 +211,8 @@ def webhook_event_process(
         return "skipped"
     attempt = WebhookEventAttempt.objects.create(event=event, trigger=trigger, started_at=timezone.now())
     try:
-        note = dispatch(gateway.parse_event(event.payload_data))
+        with stripe_event_logged(event.stripe_event_id):
+            note = dispatch(gateway.parse_event(event.payload_data))
     except EventIgnoredError as exc:
         _finish(event, attempt, status=Status.IGNORED, outcome=Outcome.IGNORED, note=str(exc)[:255])
         return Outcome.IGNORED
