@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "ninja",  # serves Swagger UI's assets for /api/v1/docs from our static files, not a CDN
     "allauth",
     "allauth.account",
+    "allauth.mfa",
     "accounts",
     "payments",
     "membership",
@@ -75,6 +76,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "accounts.middleware.StaffTwoFactorMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -144,6 +146,12 @@ ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_LOGIN_BY_CODE_ENABLED = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
 ACCOUNT_LOGOUT_ON_GET = False
+# Two-factor authentication (allauth.mfa): an authenticator app (TOTP) with recovery codes. Staff must set
+# it up before any other page when STAFF_MFA_REQUIRED, which is on in production (accounts/middleware.py).
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = SITE_NAME
+MFA_TOTP_TOLERANCE = 1  # a code from the 30 seconds before or after: phones whose clocks drift a little
+STAFF_MFA_REQUIRED = env.bool("STAFF_MFA_REQUIRED", default=not DEBUG)
 
 LANGUAGE_CODE = "en"
 # Content-Security-Policy (config/csp.py adds Stripe's origins): nothing inline, nothing from elsewhere,

@@ -1,5 +1,6 @@
 """URL routes: pages, the JSON API, the Stripe webhook, health and admin."""
 
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.templatetags.static import static
 from django.urls import include, path
@@ -11,6 +12,9 @@ from config import views
 from config.api import api
 from payments.webhooks.views import stripe_webhook
 
+# The admin signs in through allauth, so staff pass its two-factor step too (not Django's password-only form).
+admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
+
 urlpatterns = [
     # First: the busiest route, and every pattern before it is tried on each of Stripe's deliveries.
     path("stripe/webhook", stripe_webhook, name="stripe-webhook"),
@@ -20,6 +24,8 @@ urlpatterns = [
     # Browsers ask for /favicon.ico whatever the page links: send them to the static file.
     path("favicon.ico", RedirectView.as_view(url=lazy(static, str)("favicon.ico"), permanent=True)),
     path("healthz", views.healthz, name="healthz"),
+    # Prometheus's scrape: 404 unless METRICS_TOKEN is set, then 401 without `Authorization: Bearer <it>`.
+    path("metrics", views.metrics, name="metrics"),
     path("api/v1/", api.urls),
     path("staff/payments/", include("payments.webhooks.staff_urls")),
     path("staff/", include("reporting.urls")),

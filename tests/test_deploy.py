@@ -50,6 +50,14 @@ def test_check_deploy_passes_with_production_settings():
     assert "System check identified no issues" in result.stdout
 
 
+def test_staff_two_factor_is_required_in_production():
+    shown = "from django.conf import settings; print(settings.STAFF_MFA_REQUIRED)"
+    result = manage("shell", "-c", shown, env=production_env())
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "True"
+
+
 def test_a_live_key_with_debug_on_refuses_to_start():
     result = manage("check", env=production_env(DJANGO_DEBUG="true"))
 
