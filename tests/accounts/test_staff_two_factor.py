@@ -1,4 +1,4 @@
-"""Staff two-factor authentication (allauth.mfa: an authenticator app and recovery codes), required by a setting."""
+"""Staff two-factor authentication (allauth.mfa: an app and recovery codes), required by a setting."""
 
 import re
 import time
@@ -56,6 +56,11 @@ def with_authenticator_app(user) -> str:
     TOTP.activate(user, secret)
     RecoveryCodes.activate(user)
     return secret
+
+
+def first_recovery_code(user) -> str:
+    codes = Authenticator.objects.get(user=user, type=Authenticator.Type.RECOVERY_CODES)
+    return RecoveryCodes(codes).get_unused_codes()[0]
 
 
 def test_staff_without_an_authenticator_are_sent_to_set_one_up(client, staff, mfa_required):
@@ -129,7 +134,7 @@ def test_signing_in_with_a_password_then_asks_for_the_code(client, staff, mfa_re
 
 def test_a_recovery_code_signs_in_instead_of_the_app(client, staff, mfa_required):
     with_authenticator_app(staff)
-    recovery_code = RecoveryCodes(Authenticator.objects.get(user=staff, type="recovery_codes")).get_unused_codes()[0]
+    recovery_code = first_recovery_code(staff)
     client.post("/accounts/login/", {"login": staff.email, "password": PASSWORD})
     client.post("/accounts/2fa/authenticate/", {"code": recovery_code})
     assert client.get("/admin/").status_code == 200
@@ -137,7 +142,7 @@ def test_a_recovery_code_signs_in_instead_of_the_app(client, staff, mfa_required
 
 def test_a_used_recovery_code_does_not_work_twice(client, staff, mfa_required):
     with_authenticator_app(staff)
-    recovery_code = RecoveryCodes(Authenticator.objects.get(user=staff, type="recovery_codes")).get_unused_codes()[0]
+    recovery_code = first_recovery_code(staff)
     client.post("/accounts/login/", {"login": staff.email, "password": PASSWORD})
     client.post("/accounts/2fa/authenticate/", {"code": recovery_code})
     client.logout()
