@@ -1,5 +1,6 @@
-"""CSV downloads that a spreadsheet opens safely: text starting with = + - @ (or a tab or carriage
-return) is prefixed with an apostrophe, so no cell is ever run as a formula. Numbers stay numbers.
+"""CSV downloads that a spreadsheet opens safely: text starting with = + - @ (or a tab, carriage
+return or NUL, as OWASP ASVS 1.2.10 lists) is prefixed with an apostrophe, so no cell is ever run as a
+formula. Numbers stay numbers.
 """
 
 import csv
@@ -7,7 +8,7 @@ from collections.abc import Iterable, Iterator
 
 from django.http import StreamingHttpResponse
 
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\0")
 
 
 def safe_cell(value) -> str | int | float:
