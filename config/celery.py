@@ -4,14 +4,20 @@ import logging
 import os
 
 from celery import Celery
-from celery.signals import after_setup_logger
+from celery.signals import after_setup_logger, task_failure, task_retry
 from django.conf import settings
+
+from config import task_counters
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 app = Celery("reader_revenue")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+# Counted for /metrics in the shared cache, whichever worker process ran the task.
+task_failure.connect(task_counters.on_task_failure)
+task_retry.connect(task_counters.on_task_retry)
 
 
 def warn_if_eager() -> None:

@@ -416,6 +416,19 @@ LOGGING = {
     },
 }
 
+# Monitoring (docs/deploy.md): errors to Sentry when SENTRY_DSN is set, scrubbed like the logs
+# (config/sentry.py; tracing off at rate 0), and /metrics for Prometheus, 404 unless METRICS_TOKEN is set.
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    from config.sentry import sentry_init  # only then: the SDK adds a tenth of a second to every start
+
+    sentry_init(
+        dsn=SENTRY_DSN,
+        environment=env.str("SENTRY_ENVIRONMENT", default="development" if DEBUG else "production"),
+        traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
+    )
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+
 # Checkout (docs/checkout.md): currencies, amount limits, card-testing protection, circuit breaker.
 CHECKOUT_CURRENCIES = [
     code.upper() for code in env.list("CHECKOUT_CURRENCIES", default=["USD", "EUR", "GBP", "CAD", "UAH"])

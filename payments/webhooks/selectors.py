@@ -1,6 +1,10 @@
-"""Reads for the staff pages: the stored Stripe event log and the latest reconciliation report."""
+"""Reads for the staff pages (the stored Stripe event log, the latest reconciliation report) and for
+operations (the backlog of events not processed yet)."""
 
-from django.db.models import QuerySet
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Count, Min, Q, QuerySet
 
 from payments.models import ReconciliationReport, WebhookEvent
 
@@ -23,3 +27,26 @@ def webhook_event_types() -> list[str]:
 
 def latest_reconciliation_report() -> ReconciliationReport | None:
     return ReconciliationReport.objects.order_by("-started_at", "-id").first()
+
+
+@dataclass(frozen=True)
+class WebhookBacklog:
+    unprocessed: int
+    oldest_unprocessed_received_at: datetime | None
+    failed: int
+
+
+def webhook_backlog() -> WebhookBacklog:
+    """Events stored but not processed yet (received, or a worker holds them), the oldest of them, and
+    the failed ones: one aggregate over the partial index of unsettled events, cheap on every scrape."""
+    status = WebhookEvent.Status
+    waiting = Q(status__in=[status.RECEIVED, status.PROCESSING])
+    unsettled = WebhookEvent.objects.filter(status__in=[status.RECEIVED, status.PROCESSING, status.FAILED])
+    row = unsettled.aggregate(
+        unprocessed=Count("id", filter=waiting),
+        oldest=Min("received_at", filter=waiting),
+        failed=Count("id", filter=Q(status=status.FAILED)),
+    )
+    return WebhookBacklog(
+        unprocessed=row["unprocessed"], oldest_unprocessed_received_at=row["oldest"], failed=row["failed"]
+    )
