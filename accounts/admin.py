@@ -10,6 +10,7 @@ class UserAdmin(BaseUserAdmin):
     ordering = ("email",)
     list_display = ("email", "name", "is_staff", "is_active", "date_joined")
     search_fields = ("email", "name")
+    list_filter = (*BaseUserAdmin.list_filter, "date_joined")
     fieldsets = (
         (None, {"fields": ("email", "password")}),
         (_("Profile"), {"fields": ("name",)}),

@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from checkout.models import AmountPreset
-from payments.admin import money_column
+from payments.admin_mixins import money_column
 
 
 @admin.register(AmountPreset)

@@ -26,8 +26,9 @@ from reporting.conversion import reporting_currency
 @admin.register(Campaign)
 class CampaignAdmin(admin.ModelAdmin):
     list_display = ("name", "slug", "goal_kind", "starts_on", "ends_on", "progress")
-    list_filter = ("goal_kind",)
+    list_filter = ("goal_kind", "starts_on", "ends_on")
     search_fields = ("name", "slug", "headline")
+    ordering = ("-starts_on", "name")
     prepopulated_fields = {"slug": ("name",)}
 
     @admin.display(description=_("progress"))
@@ -54,8 +55,19 @@ def _range(low: str, high: str) -> str:
 
 @admin.register(BannerMessage)
 class BannerMessageAdmin(admin.ModelAdmin):
-    list_display = ("name", "slug", "is_active", "priority", "language", "test_mode", "starts_at", "ends_at")
-    list_filter = ("is_active", "language", "test_mode")
+    list_display = (
+        "name",
+        "slug",
+        "is_active",
+        "priority",
+        "language",
+        "test_mode",
+        "campaign",
+        "starts_at",
+        "ends_at",
+    )
+    list_filter = ("is_active", "language", "test_mode", "campaign", "starts_at")
+    list_select_related = ("campaign",)
     search_fields = ("name", "slug", "variants__headline")
     prepopulated_fields = {"slug": ("name",)}
     inlines = [BannerVariantInline]

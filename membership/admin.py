@@ -18,7 +18,7 @@ from membership import tiers
 from membership.admin_actions import MembershipActionsAdmin
 from membership.models import Benefit, Membership, MembershipEvent, Tier, TierMinimum
 from payments import money
-from payments.admin import ReadOnlyAdmin, money_column
+from payments.admin_mixins import ReadOnlyAdmin, ReadOnlyMixin, ReadOnlyTabularInline, money_column
 
 ROUNDING_HELP = _(
     "The smallest monthly amount that reaches the tier, in the currency's units (5.00 for USD, 500 "
@@ -156,12 +156,10 @@ class BenefitAdmin(admin.ModelAdmin):
         return ", ".join(tier.name for tier in benefit.tiers.all()) or "-"
 
 
-class MembershipEventInline(admin.TabularInline):
+class MembershipEventInline(ReadOnlyTabularInline):
     """The membership's history, oldest first: read-only, as it is append-only."""
 
     model = MembershipEvent
-    extra = 0
-    can_delete = False
     ordering = ("occurred_at", "id")
     monthly_amount = money_column("monthly_amount_minor", _("monthly amount after"))
     previous_monthly_amount = money_column("previous_monthly_amount_minor", _("monthly amount before"))
@@ -180,15 +178,11 @@ class MembershipEventInline(admin.TabularInline):
     )
     readonly_fields = fields
 
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
 
 @admin.register(Membership)
-class MembershipAdmin(MembershipActionsAdmin):
+class MembershipAdmin(ReadOnlyMixin, MembershipActionsAdmin):
+    """Every field is read-only: changes go through the action buttons, to Stripe first."""
+
     amount = money_column("amount_minor", _("amount"))
     list_display = (
         "contributor",
@@ -202,7 +196,8 @@ class MembershipAdmin(MembershipActionsAdmin):
         "started_at",
     )
     list_filter = ("state", "tier", "status", "interval", "currency", "campaign")
-    search_fields = ("contributor__email", "contributor__name", "=stripe_subscription_id")
+    search_fields = ("contributor__email", "contributor__name", "stripe_subscription_id__exact")
+    search_help_text = _("A contributor's email or name, or a Stripe subscription id (sub_…).")
     list_select_related = ("contributor", "tier")
     date_hierarchy = "created_at"
     inlines = (MembershipEventInline,)
@@ -283,16 +278,6 @@ class MembershipAdmin(MembershipActionsAdmin):
             "card",
         ]
 
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        """Every field is read-only: changes go through the action buttons, to Stripe first."""
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
 
 @admin.register(MembershipEvent)
 class MembershipEventAdmin(ReadOnlyAdmin):
@@ -310,11 +295,12 @@ class MembershipEventAdmin(ReadOnlyAdmin):
         "stripe_event_id",
     )
     list_filter = ("kind", "cause", "currency", "interval")
-    search_fields = ("=membership__id", "=stripe_event_id", "=stripe_invoice_id")
+    search_fields = ("=membership__id", "stripe_event_id__exact", "stripe_invoice_id__exact")
     search_help_text = _("A membership id, a Stripe event id (evt_…) or a Stripe invoice id (in_…).")
     list_select_related = ("membership__contributor",)
     date_hierarchy = "occurred_at"
     ordering = ("-occurred_at", "-id")
+    show_full_result_count = False
     fields = (
         "membership",
         "kind",

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from newsletters.models import Newsletter, NewsletterSignup, SignupEvent
 from newsletters.services import signup_unsubscribe
+from payments.admin_mixins import ReadOnlyMixin, ReadOnlyTabularInline
 
 
 @admin.register(Newsletter)
@@ -44,23 +45,23 @@ class NewsletterAdmin(admin.ModelAdmin):
         )
 
 
-class SignupEventInline(admin.TabularInline):
+class SignupEventInline(ReadOnlyTabularInline):
+    """The proof of consent, append-only."""
+
     model = SignupEvent
-    extra = 0
-    can_delete = False
     fields = ("kind", "at", "how", "consent_text", "webhook_delivered_at")
     readonly_fields = fields
 
-    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
 
 @admin.register(NewsletterSignup)
-class NewsletterSignupAdmin(admin.ModelAdmin):
+class NewsletterSignupAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_display = ("email", "newsletter", "status", "language", "source", "consent_at", "confirmed_at")
     list_filter = ("status", "newsletter", "language", "source", "confirmed_at")
     search_fields = ("email",)
     date_hierarchy = "created_at"
+    ordering = ("-created_at", "-id")
+    list_select_related = ("newsletter",)
+    show_full_result_count = False
     inlines = [SignupEventInline]
     actions = ["unsubscribe_selected"]
     readonly_fields = (
@@ -77,12 +78,6 @@ class NewsletterSignupAdmin(admin.ModelAdmin):
         "created_at",
         "updated_at",
     )
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
 
     @admin.action(description=_("Unsubscribe the selected sign-ups"))
     def unsubscribe_selected(self, request: HttpRequest, queryset: QuerySet) -> None:

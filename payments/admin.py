@@ -1,21 +1,19 @@
 """Staff pages in the admin: Stripe events (re-run), the read-only ledger, refunds, payouts, reports."""
 
-from collections.abc import Callable
+import uuid
 from decimal import Decimal
-from typing import Any
 
 from django import forms
-from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import translation
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from payments import gateway, money
+from payments.admin_mixins import MoneyFieldsMixin, ReadOnlyAdmin, ReadOnlyTabularInline, money_column
 from payments.ledger import refunds
 from payments.models import (
     Contribution,
@@ -32,61 +30,10 @@ from payments.models import (
 from payments.webhooks import processing
 
 
-def money_column(amount_field: str, description: Any, *, currency_field: str = "currency") -> Callable:
-    """An admin column, and detail field, showing `amount_field` (minor units) as money in its currency.
-
-    Assign it in an admin class (`amount = money_column("amount_minor", _("amount"))`) and name it in
-    `list_display`, `fields` or `readonly_fields`: "$25.00", "¥500", never "2500".
-    """
-
-    @admin.display(description=description, ordering=amount_field)
-    def column(model_admin: admin.options.BaseModelAdmin, obj: Any) -> str:
-        amount, currency = getattr(obj, amount_field), getattr(obj, currency_field)
-        if amount is None or not currency:
-            return model_admin.get_empty_value_display()
-        locale = translation.to_locale(translation.get_language() or settings.LANGUAGE_CODE)
-        return money.format_money(amount, currency, locale)
-
-    return column
-
-
-class MoneyFieldsMixin:
-    """On detail pages each `<name>_minor` field in `money_fields` gives way to its money column, in place."""
-
-    money_fields: dict[str, str] = {}  # model field → money_column attribute, e.g. {"amount_minor": "amount"}
-
-    def get_readonly_fields(self, request, obj=None):
-        readonly = list(super().get_readonly_fields(request, obj))  # type: ignore[misc]
-        return readonly + [name for name in self.money_fields.values() if name not in readonly]
-
-    def get_fields(self, request, obj=None):
-        columns = set(self.money_fields.values())
-        fields = [name for name in super().get_fields(request, obj) if name not in columns]  # type: ignore[misc]
-        return [self.money_fields.get(name, name) for name in fields]
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Money and Stripe's records are never edited by hand."""
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
-
-class AttemptInline(admin.TabularInline):
+class AttemptInline(ReadOnlyTabularInline):
     model = WebhookEventAttempt
-    extra = 0
-    can_delete = False
     fields = ("started_at", "finished_at", "trigger", "outcome", "note", "error")
     readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(WebhookEvent)
@@ -101,8 +48,10 @@ class WebhookEventAdmin(ReadOnlyAdmin):
         "received_at",
     )
     list_filter = ("status", "type", "livemode")
-    # Exact ids only: the event log grows by every delivery, and these lookups use its indexes.
-    search_fields = ("=stripe_event_id", "=object_id")
+    # Exact ids only (case-sensitive, as Stripe's are): the event log grows by every delivery, and these
+    # lookups use its indexes, where "=" (iexact) would compare UPPER() of every row.
+    search_fields = ("stripe_event_id__exact", "object_id__exact")
+    date_hierarchy = "received_at"
     ordering = ("-id",)
     show_full_result_count = False
     inlines = [AttemptInline]
@@ -141,9 +90,12 @@ class LedgerEntryAdmin(MoneyFieldsMixin, ReadOnlyAdmin):
         "campaign",
     )
     list_filter = ("kind", "currency", "campaign")
-    search_fields = ("stripe_object_id", "stripe_balance_transaction_id", "contributor__email")
+    search_fields = ("stripe_object_id__exact", "stripe_balance_transaction_id__exact", "contributor__email")
+    search_help_text = _("A Stripe id (ch_…, re_…, dp_…, txn_…) or a contributor's email.")
     date_hierarchy = "occurred_at"
+    ordering = ("-occurred_at", "-id")
     list_select_related = ("contribution",)
+    show_full_result_count = False
 
 
 def _too_many_decimals(places: int) -> str:
@@ -200,20 +152,17 @@ class RefundForm(forms.Form):
         return amount_minor
 
 
-class RefundRequestInline(admin.TabularInline):
+class RefundRequestInline(ReadOnlyTabularInline):
     model = RefundRequest
-    extra = 0
-    can_delete = False
     amount = money_column("amount_minor", _("amount"))
     fields = ("created_at", "amount", "status", "stripe_refund_id", "requested_by", "error")
     readonly_fields = fields
 
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
 
 @admin.register(Contribution)
-class ContributionAdmin(MoneyFieldsMixin, admin.ModelAdmin):
+class ContributionAdmin(MoneyFieldsMixin, ReadOnlyAdmin):
+    """Read-only, amounts and Stripe ids above all: staff refund through the action or the Refund… page."""
+
     amount = money_column("amount_minor", _("amount"))
     fee_covered = money_column("fee_covered_minor", _("processing fee covered"))
     refunded = money_column("amount_refunded_minor", _("refunded"))
@@ -230,29 +179,30 @@ class ContributionAdmin(MoneyFieldsMixin, admin.ModelAdmin):
         "status",
         "campaign",
     )
-    list_filter = ("status", "frequency", "currency", "campaign")
+    list_filter = ("status", "frequency", "currency", "campaign", "succeeded_at")
     search_fields = (
         "contributor__email",
-        "stripe_payment_intent_id",
-        "stripe_invoice_id",
-        "stripe_charge_id",
+        "stripe_payment_intent_id__exact",
+        "stripe_invoice_id__exact",
+        "stripe_charge_id__exact",
     )
+    search_help_text = _("A contributor's email, a receipt reference or a Stripe id (pi_…, in_…, ch_…).")
     date_hierarchy = "created_at"
+    ordering = ("-created_at", "-id")
     list_select_related = ("contributor",)
+    show_full_result_count = False
     inlines = [RefundRequestInline]
     actions = ["refund_in_full"]
     change_form_template = "admin/payments/contribution/change_form.html"
 
-    def get_readonly_fields(self, request, obj=None):
-        return [field.name for field in Contribution._meta.fields] + list(
-            super().get_readonly_fields(request, obj)
-        )
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
+    def get_search_results(self, request, queryset, search_term):
+        """Also the receipt's reference (its public id), when the term is one: a reader quotes it."""
+        found, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        try:
+            reference = uuid.UUID(search_term.strip())
+        except ValueError:
+            return found, may_have_duplicates
+        return found | queryset.filter(public_id=reference), may_have_duplicates
 
     def get_urls(self):
         view = self.admin_site.admin_view(self.refund_view)
@@ -309,43 +259,71 @@ class ContributionAdmin(MoneyFieldsMixin, admin.ModelAdmin):
 
 @admin.register(Contributor)
 class ContributorAdmin(admin.ModelAdmin):
-    list_display = ("email", "name", "stripe_customer_id", "created_at")
-    search_fields = ("email", "name", "stripe_customer_id")
+    """Staff may correct a name or language; the email (who gave) and Stripe's customer are not theirs to
+    change, and a contributor is anonymised with its reader's account, never deleted here."""
+
+    list_display = ("email", "name", "language", "user", "stripe_customer_id", "created_at")
+    list_filter = ("language", "created_at")
+    search_fields = ("email", "name", "stripe_customer_id__exact")
+    search_help_text = _("An email, a name or a Stripe customer id (cus_…).")
+    list_select_related = ("user",)
+    ordering = ("-created_at", "-id")
+    readonly_fields = ("email", "user", "stripe_customer_id", "created_at")
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
 
 
 @admin.register(RefundRequest)
 class RefundRequestAdmin(MoneyFieldsMixin, ReadOnlyAdmin):
     amount = money_column("amount_minor", _("amount"))
     money_fields = {"amount_minor": "amount"}
-    list_display = ("created_at", "contribution", "amount", "status", "stripe_refund_id")
-    list_filter = ("status",)
+    list_display = ("created_at", "contribution", "amount", "status", "stripe_refund_id", "requested_by")
+    list_filter = ("status", "currency", "created_at")
+    search_fields = (
+        "stripe_refund_id__exact",
+        "contribution__contributor__email",
+        "contribution__stripe_payment_intent_id__exact",
+    )
+    search_help_text = _("A Stripe refund id (re_…), a payment intent id (pi_…) or a contributor's email.")
+    date_hierarchy = "created_at"
+    ordering = ("-created_at", "-id")
+    list_select_related = ("contribution", "requested_by")
 
 
-class PayoutLineInline(admin.TabularInline):
+class PayoutLineInline(ReadOnlyTabularInline):
     model = PayoutLine
-    extra = 0
     amount = money_column("amount_minor", _("amount"))
     fee = money_column("fee_minor", _("fee"))
     fields = ("stripe_balance_transaction_id", "type", "amount", "fee", "ledger_entry")
     readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(Payout)
 class PayoutAdmin(MoneyFieldsMixin, ReadOnlyAdmin):
     amount = money_column("amount_minor", _("amount"))
     money_fields = {"amount_minor": "amount"}
-    list_display = ("stripe_payout_id", "amount", "status", "arrival_date")
+    list_display = ("stripe_payout_id", "amount", "status", "arrival_date", "stripe_created_at")
+    list_filter = ("status", "currency", "arrival_date")
+    search_fields = ("stripe_payout_id__exact", "lines__stripe_balance_transaction_id__exact")
+    search_help_text = _("A Stripe payout id (po_…) or a balance transaction id (txn_…).")
+    date_hierarchy = "arrival_date"
+    ordering = ("-arrival_date", "-id")
     inlines = [PayoutLineInline]
 
 
 @admin.register(ReconciliationReport)
 class ReconciliationReportAdmin(ReadOnlyAdmin):
     list_display = ("started_at", "since", "events_seen", "events_stored", "events_processed", "is_clean")
+    date_hierarchy = "started_at"
+    ordering = ("-started_at", "-id")
 
 
 @admin.register(ImportRun)
 class ImportRunAdmin(ReadOnlyAdmin):
     list_display = ("started_at", "finished_at")
+    date_hierarchy = "started_at"
+    ordering = ("-started_at", "-id")

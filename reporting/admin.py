@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from payments.admin_mixins import money_column
 from reporting.access import api_token_issue
 from reporting.models import ExchangeRate, OtherRevenue, StaffApiToken
 
@@ -96,8 +97,11 @@ class ExchangeRateAdmin(admin.ModelAdmin):
 
 @admin.register(OtherRevenue)
 class OtherRevenueAdmin(admin.ModelAdmin):
-    list_display = ("month", "category", "amount_minor", "currency", "note")
+    amount = money_column("amount_minor", gettext_lazy("amount"))
+    list_display = ("month", "category", "amount", "note")
     list_filter = ("category", "currency")
+    search_fields = ("note",)
+    date_hierarchy = "month"
 
 
 @admin.register(StaffApiToken)
@@ -105,6 +109,7 @@ class StaffApiTokenAdmin(admin.ModelAdmin):
     list_display = ("name", "user", "prefix", "created_at", "last_used_at", "revoked_at")
     list_filter = ("revoked_at",)
     search_fields = ("name", "user__email", "prefix")
+    list_select_related = ("user",)
     readonly_fields = ("prefix", "created_at", "last_used_at", "revoked_at")
     fields = ("user", "name", "prefix", "created_at", "last_used_at", "revoked_at")
     actions = ["revoke"]
