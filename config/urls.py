@@ -1,6 +1,7 @@
 """URL routes: pages, the JSON API, the Stripe webhook, health and admin."""
 
 from allauth.account.decorators import secure_admin_login
+from django.conf import settings
 from django.contrib import admin
 from django.templatetags.static import static
 from django.urls import include, path
@@ -14,6 +15,7 @@ from payments.webhooks.views import stripe_webhook
 
 # The admin signs in through allauth, so staff pass its two-factor step too (not Django's password-only form).
 admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
+admin.site.site_header = admin.site.site_title = settings.SITE_NAME
 
 urlpatterns = [
     # First: the busiest route, and every pattern before it is tried on each of Stripe's deliveries.

@@ -104,7 +104,7 @@ def test_post_without_csrf_token_is_refused(localstripe):
 
 def test_post_with_csrf_token_is_accepted(localstripe):
     browser = Client(enforce_csrf_checks=True)
-    browser.get("/admin/login/")  # a page with a form sets the csrftoken cookie
+    browser.get("/accounts/login/")  # a page with a form sets the csrftoken cookie
     response = browser.post(
         f"{API}/contributions",
         data=json.dumps(gift()),
