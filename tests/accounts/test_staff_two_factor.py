@@ -132,22 +132,23 @@ def test_signing_in_with_a_password_then_asks_for_the_code(client, staff, mfa_re
     assert client.get("/admin/").status_code == 200
 
 
+def sign_in_with_code(client, user, code: str):
+    client.post("/accounts/login/", {"login": user.email, "password": PASSWORD})
+    return client.post("/accounts/2fa/authenticate/", {"code": code})
+
+
 def test_a_recovery_code_signs_in_instead_of_the_app(client, staff, mfa_required):
     with_authenticator_app(staff)
-    recovery_code = first_recovery_code(staff)
-    client.post("/accounts/login/", {"login": staff.email, "password": PASSWORD})
-    client.post("/accounts/2fa/authenticate/", {"code": recovery_code})
+    sign_in_with_code(client, staff, first_recovery_code(staff))
     assert client.get("/admin/").status_code == 200
 
 
 def test_a_used_recovery_code_does_not_work_twice(client, staff, mfa_required):
     with_authenticator_app(staff)
     recovery_code = first_recovery_code(staff)
-    client.post("/accounts/login/", {"login": staff.email, "password": PASSWORD})
-    client.post("/accounts/2fa/authenticate/", {"code": recovery_code})
+    sign_in_with_code(client, staff, recovery_code)
     client.logout()
-    client.post("/accounts/login/", {"login": staff.email, "password": PASSWORD})
-    response = client.post("/accounts/2fa/authenticate/", {"code": recovery_code})
+    response = sign_in_with_code(client, staff, recovery_code)
     assert response.status_code == 200
     assert client.get("/admin/").status_code == 302
 
